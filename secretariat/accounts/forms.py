@@ -1,0 +1,91 @@
+"""Account forms: shape checks here, the rules in operations and rules.py."""
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from secretariat.accounts.rules import MAX_LENGTH, password_problems
+from secretariat.i18n import LANGUAGE_NAMES
+from secretariat.security import CITY_ROLES, Role
+
+TIMEZONES = sorted(
+    zone for zone in available_timezones() if zone.startswith(("Europe/", "Asia/", "UTC"))
+)
+LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
+
+
+def _role_choices():
+    return [(role.value, role.label) for role in Role]
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    next = HiddenField()
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        description=_l("At least 12 characters. A few unrelated words make a good password."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+    owner_email = ""
+    owner_name = ""
+
+    def validate_password(self, field):
+        problems = password_problems(field.data or "", self.owner_email, self.owner_name)
+        if problems:
+            raise ValidationError(problems[0])
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=[(zone, zone) for zone in TIMEZONES],
+        description=_l("Dates and times are shown in this time zone."),
+    )
+
+
+class RoleFields:
+    """Role and city, with the rule that mayors and delegates name their city."""
+
+    def validate_city_slug(self, field):
+        if self.role.data in CITY_ROLES and not field.data:
+            raise ValidationError(_l("Mayors and delegates belong to a city."))
+
+
+class InviteForm(RoleFields, FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=_role_choices)
+    city_slug = StringField(
+        _l("City"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("For mayors and delegates: the city's short name in addresses, e.g. zagreb."),
+    )
+    language = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)
+
+
+class RoleForm(RoleFields, FlaskForm):
+    role = SelectField(_l("Role"), choices=_role_choices)
+    city_slug = StringField(_l("City"), validators=[Optional(), Length(max=120)])

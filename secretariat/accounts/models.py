@@ -1,0 +1,100 @@
+"""Users and the one-time tokens that invite them or reset their password."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from secretariat.database import UTCDateTime, utcnow
+from secretariat.extensions import db
+from secretariat.i18n import DEFAULT_TIMEZONE
+from secretariat.security import CITY_ROLES, STAFF, Role
+
+
+def _sql_list(values) -> str:
+    return ", ".join(f"'{value}'" for value in sorted(values))
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_sql_list(Role)})", name="role_known"),
+        CheckConstraint(
+            f"(role IN ({_sql_list(CITY_ROLES)}) AND city_slug IS NOT NULL)"
+            f" OR (role IN ({_sql_list(STAFF)}) AND city_slug IS NULL)",
+            name="city_matches_role",
+        ),
+        CheckConstraint("language IN ('en', 'tr')", name="language_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    city_slug: Mapped[str | None] = mapped_column(String(120), index=True)
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def get_id(self) -> str:
+        """The session remembers the version too, so bumping it ends every open session."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def role_label(self):
+        return Role(self.role).label
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class TokenPurpose(StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+
+    @property
+    def label(self):
+        return {
+            TokenPurpose.INVITATION: _l("Invitation"),
+            TokenPurpose.PASSWORD_RESET: _l("Password reset"),
+        }[self]
+
+
+class AccountToken(db.Model):
+    """A one-time link; only a hash of the secret is stored, so a database leak opens nothing."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        CheckConstraint(
+            f"purpose IN ({_sql_list(TokenPurpose)})", name="purpose_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __str__(self) -> str:
+        return f"{self.purpose} for user {self.user_id}"

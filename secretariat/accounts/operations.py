@@ -1,0 +1,248 @@
+"""Account operations: they flush, audit and queue mail; the caller commits."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from secretariat import audit, mail
+from secretariat.accounts.models import AccountToken, TokenPurpose, User
+from secretariat.accounts.rules import password_problems
+from secretariat.database import utcnow
+from secretariat.errors import NotAllowed, RuleViolation
+from secretariat.extensions import db
+from secretariat.security import CITY_ROLES, Role
+from secretariat.text import clean_line, normalise_email
+
+hasher = PasswordHasher()  # Argon2id with the library's current recommended cost
+_DUMMY_HASH = hasher.hash("an unknown account still costs one verification")
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user when the password is right and the account active; None in every other case.
+
+    An unknown account costs the same hash verification, so timing does not reveal it either.
+    """
+    user = find_user(email)
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.is_active or stored is _DUMMY_HASH:
+        return None
+    if hasher.check_needs_rehash(stored):
+        user.password_hash = hasher.hash(password)
+    user.last_sign_in_at = utcnow()
+    return user
+
+
+def _set_password(user: User, password: str) -> None:
+    problems = password_problems(password, user.email, user.name)
+    if problems:
+        raise RuleViolation(problems[0])
+    user.password_hash = hasher.hash(password)
+    user.session_version += 1
+
+
+def _check_city(role: str, city_slug: str | None) -> str | None:
+    if role in CITY_ROLES and not city_slug:
+        raise RuleViolation(_l("Mayors and delegates belong to a city."))
+    return city_slug if role in CITY_ROLES else None
+
+
+def _check_may_grant(actor: User | None, role: str, target: User | None = None) -> None:
+    """Only an administrator makes or unmakes an administrator."""
+    touches_admin = role == Role.ADMIN or (target is not None and target.role == Role.ADMIN)
+    if touches_admin and actor is not None and actor.role != Role.ADMIN:
+        raise NotAllowed(_l("Only an administrator can give or take the administrator role."))
+
+
+def create_user(
+    actor: User | None,
+    email: str,
+    name: str,
+    role: str,
+    city_slug: str | None = None,
+    password: str | None = None,
+    language: str = "en",
+) -> User:
+    if role not in set(Role):
+        raise RuleViolation(_l("Unknown role."))
+    _check_may_grant(actor, role)
+    if find_user(email) is not None:
+        raise RuleViolation(_l("An account with this email address already exists."))
+    user = User(
+        email=normalise_email(email),
+        name=clean_line(name),
+        role=role,
+        city_slug=_check_city(role, city_slug),
+        language=language,
+        is_active=True,
+        session_version=1,
+    )
+    if password is not None:
+        _set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", user, after=_snapshot(user))
+    return user
+
+
+def _snapshot(user: User) -> dict:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "city": user.city_slug,
+        "active": user.is_active,
+    }
+
+
+def _issue_token(user: User, purpose: TokenPurpose, valid_for: timedelta, actor=None) -> str:
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        AccountToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=_digest(raw),
+            expires_at=utcnow() + valid_for,
+            created_by_id=actor.id if actor is not None else None,
+        )
+    )
+    db.session.flush()
+    return raw
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
+
+
+def invite_user(actor: User, email, name, role, city_slug=None, language="en") -> User:
+    """Create an account without a password and email a one-time link (valid 7 days) to set one."""
+    user = create_user(actor, email, name, role, city_slug, language=language)
+    send_invitation(actor, user)
+    return user
+
+
+def send_invitation(actor: User, user: User) -> None:
+    if user.has_password:
+        raise RuleViolation(_l("This person has already accepted an invitation."))
+    raw = _issue_token(
+        user, TokenPurpose.INVITATION, current_app.config["INVITATION_VALID_FOR"], actor
+    )
+    mail.queue(
+        user.email,
+        _l("You are invited to the B40 Secretariat Portal"),
+        "invitation",
+        user.language,
+        user=user,
+        link=url_for("accounts.accept_invitation", token=raw, _external=True),
+        days=current_app.config["INVITATION_VALID_FOR"].days,
+    )
+    audit.record(actor, "user.invite", user, after={"email": user.email})
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link (valid 1 hour) when the account exists; the answer is the same anyway."""
+    user = find_user(email)
+    if user is None or not user.is_active or not user.has_password:
+        return
+    raw = _issue_token(user, TokenPurpose.PASSWORD_RESET, current_app.config["PASSWORD_RESET_VALID_FOR"])
+    mail.queue(
+        user.email,
+        _l("Reset your B40 portal password"),
+        "password_reset",
+        user.language,
+        user=user,
+        link=url_for("accounts.reset_password", token=raw, _external=True),
+        minutes=int(current_app.config["PASSWORD_RESET_VALID_FOR"].total_seconds() // 60),
+    )
+    audit.record(None, "user.password_reset_requested", user)
+
+
+def valid_token(raw: str, purpose: TokenPurpose) -> AccountToken | None:
+    token = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == _digest(raw)))
+    if token is None or token.purpose != purpose or token.used_at is not None:
+        return None
+    if token.expires_at <= utcnow() or not token.user.is_active:
+        return None
+    return token
+
+
+def _redeem(raw: str, purpose: TokenPurpose) -> User:
+    """Use a token once: the conditional update lets only one of two racing requests through."""
+    token = valid_token(raw, purpose)
+    if token is not None:
+        claimed = db.session.execute(
+            update(AccountToken)
+            .where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
+            .values(used_at=utcnow())
+        )
+        if claimed.rowcount == 1:
+            return token.user
+    raise RuleViolation(_l("This link has expired or has already been used."))
+
+
+def accept_invitation(raw: str, password: str) -> User:
+    user = _redeem(raw, TokenPurpose.INVITATION)
+    _set_password(user, password)
+    audit.record(user, "user.invitation_accepted", user)
+    return user
+
+
+def reset_password(raw: str, password: str) -> User:
+    user = _redeem(raw, TokenPurpose.PASSWORD_RESET)
+    _set_password(user, password)
+    audit.record(user, "user.password_reset", user)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Needs the current password; every session, this one included, then ends."""
+    try:
+        hasher.verify(user.password_hash or _DUMMY_HASH, current)
+    except (VerificationError, InvalidHashError):
+        raise RuleViolation(_l("The current password is not correct.")) from None
+    _set_password(user, new)
+    audit.record(user, "user.password_changed", user)
+
+
+def update_profile(user: User, name: str, language: str, timezone: str) -> None:
+    before = {"name": user.name, "language": user.language, "timezone": user.timezone}
+    user.name, user.language, user.timezone = clean_line(name), language, timezone
+    after = {"name": user.name, "language": user.language, "timezone": user.timezone}
+    if before != after:
+        audit.record(user, "user.profile", user, before, after)
+
+
+def change_role(actor: User, user: User, role: str, city_slug: str | None) -> None:
+    if user.id == actor.id:
+        raise NotAllowed(_l("You cannot change your own role."))
+    _check_may_grant(actor, role, user)
+    before = _snapshot(user)
+    user.role, user.city_slug = role, _check_city(role, city_slug)
+    user.session_version += 1
+    audit.record(actor, "user.role", user, before, _snapshot(user))
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Deactivating ends the person's sessions at once; the account and its history stay."""
+    if user.id == actor.id:
+        raise NotAllowed(_l("You cannot deactivate your own account."))
+    _check_may_grant(actor, user.role, user)
+    if user.is_active == active:
+        return
+    before = _snapshot(user)
+    user.is_active = active
+    user.session_version += 1
+    audit.record(actor, "user.activate" if active else "user.deactivate", user, before, _snapshot(user))

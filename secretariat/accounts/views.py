@@ -1,0 +1,260 @@
+"""Sign-in, invitations, password resets, the profile, and the staff's user pages."""
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, or_, select
+
+from secretariat.accounts import bp, operations
+from secretariat.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    InviteForm,
+    NewPasswordForm,
+    ProfileForm,
+    RoleForm,
+    SignInForm,
+)
+from secretariat.accounts.models import TokenPurpose, User
+from secretariat.errors import attempt
+from secretariat.extensions import db, limiter
+from secretariat.security import PUBLIC, SIGNED_IN, STAFF, Role, access, safe_next
+from secretariat.text import normalise_email
+
+
+def _account_key() -> str:
+    return "sign-in:" + normalise_email(request.form.get("email", ""))[:320]
+
+
+def _sign_in_failed(response) -> bool:
+    return g.get("sign_in_failed", False)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@access(PUBLIC)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_sign_in_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_sign_in_failed,
+)
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("site.home"))
+    form = SignInForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = operations.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            language = session.get("lang")
+            session.clear()
+            if language:
+                session["lang"] = language
+            login_user(user)
+            return redirect(safe_next(form.next.data) or url_for("site.home"))
+        g.sign_in_failed = True
+        form.password.errors.append(_("The email address or password is not correct."))
+    elif form.is_submitted():
+        g.sign_in_failed = True
+    return render_template("accounts/sign_in.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@access(SIGNED_IN)
+def sign_out():
+    language = session.get("lang")
+    logout_user()
+    session.clear()
+    if language:
+        session["lang"] = language
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("site.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@access(PUBLIC)
+@limiter.limit(lambda: current_app.config["RESET_REQUESTS_PER_ADDRESS"], methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        operations.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            _("If an account uses this address, a link to reset its password is on its way."),
+            "success",
+        )
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+def _set_password_page(raw: str, purpose: TokenPurpose, operation, template: str, done: str):
+    token = operations.valid_token(raw, purpose)
+    if token is None:
+        return render_template("accounts/link_invalid.html"), 404
+    form = NewPasswordForm()
+    form.owner_email, form.owner_name = token.user.email, token.user.name
+    if form.validate_on_submit():
+        ok, user = attempt(operation, raw, form.password.data)
+        if ok:
+            flash(done, "success")
+            return redirect(url_for("accounts.sign_in"))
+    return render_template(template, form=form, user=token.user)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def accept_invitation(token):
+    return _set_password_page(
+        token,
+        TokenPurpose.INVITATION,
+        operations.accept_invitation,
+        "accounts/accept_invitation.html",
+        _("Your account is ready. Please sign in."),
+    )
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def reset_password(token):
+    return _set_password_page(
+        token,
+        TokenPurpose.PASSWORD_RESET,
+        operations.reset_password,
+        "accounts/reset_password.html",
+        _("Your password has been changed. Please sign in."),
+    )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def profile():
+    form = ProfileForm(obj=current_user)
+    password_form = ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        operations.update_profile(
+            current_user, form.name.data, form.language.data, form.timezone.data
+        )
+        db.session.commit()
+        session["lang"] = current_user.language
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, password_form=password_form)
+
+
+@bp.route("/profile/password", methods=["POST"])
+@access(SIGNED_IN)
+def change_password():
+    form = ProfileForm(obj=current_user, formdata=None)
+    password_form = ChangePasswordForm(prefix="pw")
+    password_form.owner_email, password_form.owner_name = current_user.email, current_user.name
+    if password_form.validate_on_submit():
+        ok, _result = attempt(
+            operations.change_password,
+            current_user,
+            password_form.current_password.data,
+            password_form.password.data,
+        )
+        if ok:
+            logout_user()
+            flash(_("Your password has been changed. Please sign in with the new one."), "success")
+            return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/profile.html", form=form, password_form=password_form)
+
+
+# The secretariat's user management
+
+
+@bp.route("/staff/users")
+@access(STAFF)
+def list_users():
+    query = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "")
+    state = request.args.get("state", "")
+    stmt = select(User).order_by(User.name, User.id)
+    if query:
+        pattern = f"%{query}%"
+        stmt = stmt.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
+    if role in set(Role):
+        stmt = stmt.where(User.role == role)
+    if state == "active":
+        stmt = stmt.where(User.is_active.is_(True), User.password_hash.is_not(None))
+    elif state == "invited":
+        stmt = stmt.where(User.is_active.is_(True), User.password_hash.is_(None))
+    elif state == "inactive":
+        stmt = stmt.where(User.is_active.is_(False))
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    return render_template(
+        "accounts/users.html", page=page, counts=counts, roles=list(Role), q=query, role=role, state=state
+    )
+
+
+@bp.route("/staff/users/invite", methods=["GET", "POST"])
+@access(STAFF)
+def invite_user():
+    form = InviteForm()
+    if form.validate_on_submit():
+        ok, user = attempt(
+            operations.invite_user,
+            current_user,
+            form.email.data,
+            form.name.data,
+            form.role.data,
+            form.city_slug.data or None,
+            form.language.data,
+        )
+        if ok:
+            flash(_("The invitation to %(email)s is in the outbox.", email=user.email), "success")
+            return redirect(url_for("accounts.show_user", user_id=user.id))
+    return render_template("accounts/invite.html", form=form)
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+@bp.route("/staff/users/<int:user_id>", methods=["GET", "POST"])
+@access(STAFF)
+def show_user(user_id):
+    user = _user_or_404(user_id)
+    form = RoleForm(obj=user)
+    if form.validate_on_submit():
+        ok, _result = attempt(
+            operations.change_role, current_user, user, form.role.data, form.city_slug.data or None
+        )
+        if ok:
+            flash(_("The role has been changed."), "success")
+            return redirect(url_for("accounts.show_user", user_id=user.id))
+    return render_template("accounts/user.html", user=user, form=form)
+
+
+@bp.route("/staff/users/<int:user_id>/deactivate", methods=["POST"])
+@access(STAFF)
+def deactivate_user(user_id):
+    user = _user_or_404(user_id)
+    if attempt(operations.set_active, current_user, user, False)[0]:
+        flash(_("The account has been deactivated."), "success")
+    return redirect(url_for("accounts.show_user", user_id=user.id))
+
+
+@bp.route("/staff/users/<int:user_id>/reactivate", methods=["POST"])
+@access(STAFF)
+def reactivate_user(user_id):
+    user = _user_or_404(user_id)
+    if attempt(operations.set_active, current_user, user, True)[0]:
+        flash(_("The account has been reactivated."), "success")
+    return redirect(url_for("accounts.show_user", user_id=user.id))
+
+
+@bp.route("/staff/users/<int:user_id>/invitation", methods=["POST"])
+@access(STAFF)
+def resend_invitation(user_id):
+    user = _user_or_404(user_id)
+    if attempt(operations.send_invitation, current_user, user)[0]:
+        flash(_("A new invitation is in the outbox."), "success")
+    return redirect(url_for("accounts.show_user", user_id=user.id))

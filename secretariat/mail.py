@@ -1,0 +1,132 @@
+"""The outbox: every message is rendered in its recipient's language, stored, then sent."""
+
+import logging
+from datetime import datetime
+from enum import StrEnum
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_mailman import EmailMessage
+from sqlalchemy import CheckConstraint, Index, String, Text, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from secretariat.database import UTCDateTime, utcnow
+from secretariat.extensions import db
+
+log = logging.getLogger("secretariat.mail")
+
+
+class MailStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+    @property
+    def label(self):
+        return MAIL_STATUS_LABELS[self]
+
+
+MAIL_STATUS_LABELS = {
+    MailStatus.QUEUED: _l("Queued"),
+    MailStatus.SENDING: _l("Sending"),
+    MailStatus.SENT: _l("Sent"),
+    MailStatus.FAILED: _l("Failed"),
+}
+MAX_ATTEMPTS = 5
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'sending', 'sent', 'failed')", name="status_known"
+        ),
+        Index("ix_outbox_messages_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(5))
+    template: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default=MailStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def status_label(self):
+        return MailStatus(self.status).label
+
+
+def queue(recipient: str, subject, template: str, language: str, **context) -> OutboxMessage:
+    """Render templates/mail/<template>.txt and the subject in language, and store the message.
+
+    Nothing leaves the portal here: the outbox job sends it after the transaction commits.
+    """
+    with force_locale(language):
+        message = OutboxMessage(
+            recipient=recipient,
+            language=language,
+            template=template,
+            subject=str(subject)[:300],
+            body=render_template(f"mail/{template}.txt", **context),
+        )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def sending_enabled() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER")) or current_app.config.get(
+        "MAIL_BACKEND", ""
+    ).endswith("locmem")
+
+
+def _claim(message_id: int) -> bool:
+    """Take one queued message for this worker; a second scheduler's claim then matches no row."""
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == MailStatus.QUEUED)
+        .values(status=MailStatus.SENDING, attempts=OutboxMessage.attempts + 1)
+    )
+    db.session.commit()
+    return claimed.rowcount == 1
+
+
+def send_pending() -> int:
+    """Send what is queued when SMTP is configured; otherwise the outbox keeps it for staff."""
+    if not sending_enabled():
+        return 0
+    ids = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == MailStatus.QUEUED)
+        .order_by(OutboxMessage.id)
+        .limit(current_app.config["MAIL_BATCH_SIZE"])
+    ).all()
+    sent = 0
+    for message_id in ids:
+        if not _claim(message_id):
+            continue
+        message = db.session.get(OutboxMessage, message_id)
+        try:
+            EmailMessage(
+                subject=message.subject,
+                body=message.body,
+                to=[message.recipient],
+                from_email=current_app.config["MAIL_DEFAULT_SENDER"],
+            ).send()
+        except Exception as error:  # an SMTP failure must not stop the rest of the batch
+            log.warning("outbox message %s not sent: %s", message_id, error)
+            message.status = MailStatus.FAILED if message.attempts >= MAX_ATTEMPTS else MailStatus.QUEUED
+            message.last_error = str(error)[:500]
+        else:
+            message.status = MailStatus.SENT
+            message.sent_at = utcnow()
+            sent += 1
+        db.session.commit()
+    return sent

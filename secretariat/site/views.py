@@ -1,0 +1,81 @@
+"""The home page, and the staff's views of the audit log and the outbox."""
+
+from datetime import datetime, time, timedelta
+
+from flask import current_app, render_template, request
+from flask_babel import get_timezone
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from secretariat.audit import AuditEntry
+from secretariat.extensions import db
+from secretariat.mail import MailStatus, OutboxMessage
+from secretariat.security import PUBLIC, STAFF, access
+from secretariat.site import bp
+
+
+@bp.route("/")
+@access(PUBLIC)
+def home():
+    return render_template("site/home.html")
+
+
+def _day(value: str) -> datetime | None:
+    """A yyyy-mm-dd from a filter, as the start of that day in the viewer's time zone."""
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except (TypeError, ValueError):
+        return None
+    return datetime.combine(day, time.min, tzinfo=get_timezone())
+
+
+@bp.route("/staff/audit")
+@access(STAFF)
+def audit_log():
+    args = request.args
+    stmt = select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
+    action = args.get("action", "").strip()[:80]
+    actor = args.get("actor", "").strip()[:200]
+    target_type = args.get("target_type", "").strip()[:80]
+    target_id = args.get("target_id", "").strip()[:80]
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if actor:
+        stmt = stmt.where(AuditEntry.actor_label.ilike(f"%{actor}%"))
+    if target_type:
+        stmt = stmt.where(AuditEntry.target_type == target_type)
+    if target_id:
+        stmt = stmt.where(AuditEntry.target_id == target_id)
+    if since := _day(args.get("from", "")):
+        stmt = stmt.where(AuditEntry.at >= since)
+    if until := _day(args.get("to", "")):
+        stmt = stmt.where(AuditEntry.at < until + timedelta(days=1))
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    actions = db.session.scalars(
+        select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+    ).all()
+    return render_template("staff/audit.html", page=page, actions=actions, filters=args)
+
+
+@bp.route("/staff/outbox")
+@access(STAFF)
+def outbox():
+    status = request.args.get("status", "")
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in set(MailStatus):
+        stmt = stmt.where(OutboxMessage.status == status)
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ).all()
+    )
+    return render_template(
+        "staff/outbox.html", page=page, counts=counts, statuses=list(MailStatus), status=status
+    )
+
+
+@bp.route("/staff/outbox/<int:message_id>")
+@access(STAFF)
+def show_message(message_id):
+    return render_template("staff/message.html", message=db.get_or_404(OutboxMessage, message_id))

@@ -1,0 +1,58 @@
+"""What every template may use: navigation by role, the language switcher, localized content."""
+
+from urllib.parse import quote, urlencode
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from secretariat.i18n import LANGUAGE_NAMES, current_language, localized
+from secretariat.security import STAFF
+
+PUBLIC_NAV = [("site.home", _l("Home"))]
+SIGNED_IN_NAV = [("accounts.profile", _l("Profile"))]
+STAFF_NAV = [
+    ("accounts.list_users", _l("Users")),
+    ("site.audit_log", _l("Audit log")),
+    ("site.outbox", _l("Outbox")),
+]
+
+
+def navigation() -> list[tuple[str, object]]:
+    """The links the header shows, following the signed-in role."""
+    items = list(PUBLIC_NAV)
+    if current_user.is_authenticated:
+        items += SIGNED_IN_NAV
+        if current_user.role in STAFF:
+            items += STAFF_NAV
+    return items
+
+
+def this_url(**changes) -> str:
+    """This very address with some query arguments changed (language switcher, pagination)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        args[key] = [str(value)]
+    query = urlencode(args, doseq=True)
+    return f"{request.script_root}{quote(request.path)}?{query}"
+
+
+def show_localized(obj, field: str) -> Markup:
+    """Content in the viewer's language, marked with its language when it had to fall back."""
+    value = localized(obj, field)
+    if not value.is_fallback:
+        return Markup.escape(value.text)
+    return Markup('<span lang="{0}">{1}</span> <small class="fallback">({2})</small>').format(
+        value.language, value.text, LANGUAGE_NAMES[value.language]
+    )
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(
+        navigation=navigation,
+        this_url=this_url,
+        show_localized=show_localized,
+        current_language=current_language,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+    )
