@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from secretariat.accounts.rules import MAX_LENGTH, password_problems
@@ -14,11 +15,12 @@ from secretariat.security import CITY_ROLES, Role
 TIMEZONES = sorted(
     zone for zone in available_timezones() if zone.startswith(("Europe/", "Asia/", "UTC"))
 )
-LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
+LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
+TIMEZONE_CHOICES = [SelectChoice(zone) for zone in TIMEZONES]
 
 
 def _role_choices():
-    return [(role.value, role.label) for role in Role]
+    return [SelectChoice(role.value, role.label) for role in Role]
 
 
 class SignInForm(FlaskForm):
@@ -61,7 +63,7 @@ class ProfileForm(FlaskForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     timezone = SelectField(
         _l("Time zone"),
-        choices=[(zone, zone) for zone in TIMEZONES],
+        choices=TIMEZONE_CHOICES,
         description=_l("Dates and times are shown in this time zone."),
     )
 

@@ -1,0 +1,140 @@
+"""Fixtures: one app on a real database (file SQLite, or PostgreSQL via TEST_DATABASE_URL)."""
+
+import os
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from secretariat import create_app
+from secretariat.accounts import operations as accounts
+from secretariat.extensions import db as _db
+from secretariat.extensions import limiter
+from secretariat.security import Role
+
+PASSWORD = "correct-horse-battery-staple"
+CITY_OF = {Role.MAYOR: "zagreb", Role.DELEGATE: "sarajevo"}
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+class Client(FlaskClient):
+    """The Flask test client, plus form posts that carry the page's CSRF token like a browser."""
+
+    def csrf_token(self, page: str = "/sign-in") -> str:
+        html = self.get(page).get_data(as_text=True)
+        found = TOKEN.search(html)
+        assert found, f"no CSRF token on {page}"
+        return found.group(1) or found.group(2)
+
+    def post_form(self, url: str, data: dict | None = None, page: str | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token(page or url))
+        return self.post(url, data=data, **kwargs)
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SERVER_NAME": None,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    app.instance_path = str(instance)
+    app.test_client_class = Client
+    with app.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+    return app
+
+
+def _empty_tables():
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with _db.engine.begin() as connection:
+        if _db.engine.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def db(app):
+    """The database, emptied after the test. Requests push their own contexts, as in production,
+    so a test reads or writes rows inside `with app.app_context():`."""
+    yield _db
+    with app.app_context():
+        _db.session.remove()
+        _empty_tables()
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_user(app, db):
+    """create_user(role, email=..., city=..., password=..., language=...) -> User, committed."""
+    counter = iter(range(1, 10_000))
+
+    def make(role=Role.DELEGATE, email=None, city=None, password=PASSWORD, language="en", name=None):
+        number = next(counter)
+        role = Role(role)
+        with app.app_context():
+            user = accounts.create_user(
+                None,
+                email or f"{role.value}{number}@example.org",
+                name or f"Person {number}",
+                role,
+                city or CITY_OF.get(role),
+                password,
+                language,
+            )
+            _db.session.commit()
+            _db.session.refresh(user)
+            _db.session.expunge(user)
+        return user
+
+    return make
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    return client.post_form("/sign-in", {"email": email, "password": password}, page="/sign-in")
+
+
+@pytest.fixture
+def sign_in_as(client, create_user):
+    """sign_in_as(role) signs the client in as a new user of that role and returns the user."""
+
+    def act(role, **kwargs):
+        user = create_user(role, **kwargs)
+        response = sign_in(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return act

@@ -1,0 +1,336 @@
+"""Accounts: sign-in, throttling, invitations, resets, profile, and the staff's user pages."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from secretariat.accounts import operations
+from secretariat.accounts.models import AccountToken, User
+from secretariat.accounts.rules import password_problems
+from secretariat.audit import AuditEntry
+from secretariat.database import utcnow
+from secretariat.extensions import db as _db
+from secretariat.mail import OutboxMessage
+from secretariat.security import Role
+from tests.conftest import PASSWORD, sign_in
+
+CSRF_VALUE = re.compile(r'value="[^"]*"')
+
+
+def _without_tokens(html: str) -> str:
+    return CSRF_VALUE.sub("", html)
+
+
+def test_passwords_are_stored_as_argon2id(app, create_user):
+    user = create_user(Role.DELEGATE)
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+
+
+def test_sign_in_with_right_password_and_any_case_of_email(client, create_user):
+    user = create_user(Role.MAYOR, email="Mayor@Example.org")
+    response = sign_in(client, "  MAYOR@example.ORG ")
+    assert response.status_code == 302
+    assert client.get("/profile").status_code == 200
+    assert user.email == "mayor@example.org"
+
+
+def test_unknown_account_and_wrong_password_get_the_same_answer(app, create_user):
+    create_user(Role.DELEGATE, email="known@example.org")
+    answers = []
+    for email, password in [("known@example.org", "wrong-password-123"), ("nobody@example.org", "x" * 14)]:
+        client = app.test_client()
+        response = sign_in(client, email, password)
+        answers.append((response.status_code, _without_tokens(response.get_data(as_text=True)).replace(email, "")))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 200
+    assert "The email address or password is not correct." in answers[0][1]
+
+
+def test_eleventh_failure_for_one_account_within_15_minutes_is_refused(app, client, create_user):
+    user = create_user(Role.DELEGATE)
+    for attempt in range(10):
+        assert sign_in(client, user.email, f"wrong-password-{attempt}").status_code == 200
+    assert sign_in(client, user.email, "wrong-password-11").status_code == 429
+    assert sign_in(client, user.email, PASSWORD).status_code == 429  # even the right one, for now
+    other = create_user(Role.DELEGATE)
+    assert sign_in(client, other.email).status_code == 302  # other accounts are not locked
+
+
+def test_unknown_accounts_are_throttled_like_known_ones(client):
+    for _ in range(10):
+        assert sign_in(client, "ghost@example.org", "wrong-password-1").status_code == 200
+    assert sign_in(client, "ghost@example.org", "wrong-password-1").status_code == 429
+
+
+def test_failures_from_one_address_are_limited_across_accounts(app, client):
+    for number in range(30):
+        assert sign_in(client, f"guess{number}@example.org", "wrong-password-1").status_code == 200
+    assert sign_in(client, "guess99@example.org", "wrong-password-1").status_code == 429
+    other_address = app.test_client()
+    response = other_address.post_form(
+        "/sign-in",
+        {"email": "guess99@example.org", "password": "wrong-password-1"},
+        environ_base={"REMOTE_ADDR": "10.9.8.7"},
+    )
+    assert response.status_code == 200
+
+
+def test_successful_sign_ins_do_not_count_as_failures(client, create_user):
+    user = create_user(Role.DELEGATE)
+    for _ in range(12):
+        assert sign_in(client, user.email).status_code == 302
+        client.post_form("/sign-out", page="/profile")
+
+
+def test_the_throttle_page_is_in_the_active_language(client, create_user):
+    user = create_user(Role.DELEGATE)
+    client.get("/?lang=tr")
+    for _ in range(10):
+        sign_in(client, user.email, "wrong-password-0")
+    response = sign_in(client, user.email, "wrong-password-0")
+    assert response.status_code == 429
+    assert '<html lang="tr">' in response.get_data(as_text=True)
+    assert "Too many attempts" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("password", "accepted"),
+    [
+        ("short-pass", False),
+        ("x" * 129, False),
+        ("password1234", False),
+        ("Password1234!", False),
+        ("aaaaaaaaaaaaaaa", False),
+        ("abcdefghijklmnop", False),
+        ("123456789012", False),
+        ("jovana.petrovic", False),
+        ("river-lantern-copper-9", True),
+        ("x" * 128, False),
+        ("Şişli'de sabah çayı", True),
+    ],
+)
+def test_password_rules(password, accepted, app):
+    with app.test_request_context():
+        problems = password_problems(password, "jovana.petrovic@example.org", "Jovana Petrovic")
+    assert (problems == []) is accepted
+
+
+def _latest_token(app, user_id):
+    with app.app_context():
+        return _db.session.scalars(
+            select(AccountToken).where(AccountToken.user_id == user_id).order_by(AccountToken.id.desc())
+        ).first()
+
+
+def _link_from_outbox(app, recipient):
+    with app.app_context():
+        message = _db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id.desc())
+        ).first()
+    found = re.search(r"http://localhost(/\S+)", message.body)
+    return message, found.group(1)
+
+
+def test_invitation_sets_a_password_once(app, client, sign_in_as):
+    sign_in_as(Role.SECRETARIAT)
+    response = client.post_form(
+        "/staff/users/invite",
+        {"email": "New.Mayor@example.org", "name": "Ana Kovač", "role": "mayor", "city_slug": "split", "language": "tr"},
+    )
+    assert response.status_code == 302
+    message, link = _link_from_outbox(app, "new.mayor@example.org")
+    assert message.language == "tr"
+    assert "B40" in message.subject and "invited" not in message.subject  # rendered in Turkish
+    assert "7" in message.body
+
+    newcomer = app.test_client()
+    assert newcomer.get(link).status_code == 200
+    response = newcomer.post_form(link, {"password": "split-harbour-evening", "confirm": "split-harbour-evening"})
+    assert response.status_code == 302
+    assert sign_in(newcomer, "new.mayor@example.org", "split-harbour-evening").status_code == 302
+    assert app.test_client().get(link).status_code == 404  # single use
+
+
+def test_invitation_expires_after_seven_days(app, client, sign_in_as):
+    sign_in_as(Role.ADMIN)
+    client.post_form(
+        "/staff/users/invite",
+        {"email": "late@example.org", "name": "Late Person", "role": "delegate", "city_slug": "kotor", "language": "en"},
+    )
+    _message, link = _link_from_outbox(app, "late@example.org")
+    with app.app_context():
+        token = _db.session.scalar(select(AccountToken).order_by(AccountToken.id.desc()))
+        assert timedelta(days=6, hours=23) < token.expires_at - token.created_at <= timedelta(days=7)
+        _db.session.execute(update(AccountToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+        _db.session.commit()
+    newcomer = app.test_client()
+    assert newcomer.get(link).status_code == 404
+    response = newcomer.post(link, data={"password": "a-fine-long-password", "confirm": "a-fine-long-password"})
+    assert response.status_code in (400, 404)
+
+
+def test_password_reset_link_is_single_use_and_lasts_one_hour(app, client, create_user):
+    user = create_user(Role.DELEGATE, language="tr")
+    response = client.post_form("/password/forgot", {"email": user.email})
+    assert response.status_code == 302
+    message, link = _link_from_outbox(app, user.email)
+    assert message.language == "tr"
+    token = _latest_token(app, user.id)
+    assert token.expires_at - token.created_at <= timedelta(hours=1)
+
+    response = client.post_form(link, {"password": "new-password-for-me", "confirm": "new-password-for-me"})
+    assert response.status_code == 302
+    assert sign_in(app.test_client(), user.email, PASSWORD).status_code == 200
+    assert sign_in(app.test_client(), user.email, "new-password-for-me").status_code == 302
+    assert client.get(link).status_code == 404
+
+
+def test_expired_reset_link_is_refused(app, client, create_user):
+    user = create_user(Role.DELEGATE)
+    client.post_form("/password/forgot", {"email": user.email})
+    _message, link = _link_from_outbox(app, user.email)
+    with app.app_context():
+        _db.session.execute(update(AccountToken).values(expires_at=utcnow() - timedelta(minutes=1)))
+        _db.session.commit()
+    assert client.get(link).status_code == 404
+
+
+def test_reset_request_answers_the_same_for_unknown_addresses(app, client, create_user):
+    user = create_user(Role.DELEGATE)
+    known = client.post_form("/password/forgot", {"email": user.email}, follow_redirects=True)
+    unknown = app.test_client().post_form(
+        "/password/forgot", {"email": "nobody@example.org"}, follow_redirects=True
+    )
+    assert _without_tokens(known.get_data(as_text=True)) == _without_tokens(unknown.get_data(as_text=True))
+    with app.app_context():
+        assert _db.session.scalar(select(OutboxMessage.recipient)) == user.email
+
+
+def test_a_racing_second_use_of_a_token_fails(app, create_user):
+    user = create_user(Role.DELEGATE)
+    with app.test_request_context():
+        operations.request_password_reset(user.email)
+        _db.session.commit()
+    message, link = _link_from_outbox(app, user.email)
+    raw = link.rsplit("/", 1)[1]
+    with app.test_request_context():
+        operations.reset_password(raw, "first-new-password")
+        _db.session.commit()
+        with pytest.raises(operations.RuleViolation):
+            operations.reset_password(raw, "second-new-password")
+
+
+def test_password_change_needs_the_current_one_and_ends_every_session(app, client, create_user):
+    user = create_user(Role.MAYOR)
+    other_device = app.test_client()
+    sign_in(client, user.email)
+    sign_in(other_device, user.email)
+    wrong = client.post_form(
+        "/profile/password",
+        {"pw-current_password": "not-my-password", "pw-password": "a-brand-new-secret", "pw-confirm": "a-brand-new-secret"},
+        page="/profile",
+    )
+    assert wrong.status_code == 200
+    assert "The current password is not correct." in wrong.get_data(as_text=True)
+    right = client.post_form(
+        "/profile/password",
+        {"pw-current_password": PASSWORD, "pw-password": "a-brand-new-secret", "pw-confirm": "a-brand-new-secret"},
+        page="/profile",
+    )
+    assert right.status_code == 302
+    assert client.get("/profile").status_code == 302
+    assert other_device.get("/profile").status_code == 302
+    assert sign_in(client, user.email, "a-brand-new-secret").status_code == 302
+
+
+def test_profile_saves_language_and_time_zone(app, client, sign_in_as):
+    user = sign_in_as(Role.DELEGATE)
+    response = client.post_form(
+        "/profile", {"name": "Amra H.", "language": "tr", "timezone": "Europe/Sarajevo"}
+    )
+    assert response.status_code == 302
+    assert '<html lang="tr">' in client.get("/profile").get_data(as_text=True)
+    with app.app_context():
+        saved = _db.session.get(User, user.id)
+        assert (saved.language, saved.timezone, saved.name) == ("tr", "Europe/Sarajevo", "Amra H.")
+
+
+def test_profile_refuses_an_unknown_time_zone_and_keeps_what_was_typed(client, sign_in_as):
+    sign_in_as(Role.DELEGATE)
+    response = client.post_form("/profile", {"name": "Kept Name", "language": "en", "timezone": "Mars/Olympus"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Not a valid choice" in html
+    assert 'value="Kept Name"' in html
+
+
+def test_staff_list_and_filter_users(client, sign_in_as, create_user):
+    sign_in_as(Role.SECRETARIAT)
+    create_user(Role.MAYOR, name="Zoran Mayor")
+    create_user(Role.DELEGATE, name="Dora Delegate")
+    html = client.get("/staff/users?role=mayor").get_data(as_text=True)
+    assert "Zoran Mayor" in html
+    assert "Dora Delegate" not in html
+    assert "Dora Delegate" in client.get("/staff/users?q=dora").get_data(as_text=True)
+
+
+def test_only_an_admin_grants_the_admin_role(app, client, sign_in_as, create_user):
+    target = create_user(Role.DELEGATE)
+    sign_in_as(Role.SECRETARIAT)
+    response = client.post_form(f"/staff/users/{target.id}", {"role": "admin", "city_slug": ""})
+    assert "Only an administrator can give or take the administrator role." in response.get_data(as_text=True)
+    with app.app_context():
+        assert _db.session.get(User, target.id).role == "delegate"
+
+
+def test_admin_changes_a_role_and_it_is_audited(app, client, sign_in_as, create_user):
+    target = create_user(Role.DELEGATE)
+    admin = sign_in_as(Role.ADMIN)
+    client.post_form(f"/staff/users/{target.id}", {"role": "secretariat", "city_slug": ""})
+    with app.app_context():
+        assert _db.session.get(User, target.id).role == "secretariat"
+        entry = _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.role")).one()
+        assert entry.actor_id == admin.id
+        assert (entry.before["role"], entry.after["role"]) == ("delegate", "secretariat")
+
+
+def test_a_mayor_needs_a_city(client, sign_in_as, create_user):
+    target = create_user(Role.SECRETARIAT)
+    sign_in_as(Role.ADMIN)
+    response = client.post_form(f"/staff/users/{target.id}", {"role": "mayor", "city_slug": ""})
+    assert response.status_code == 200
+    assert "Mayors and delegates belong to a city." in response.get_data(as_text=True)
+
+
+def test_staff_cannot_deactivate_themselves(app, client, sign_in_as):
+    me = sign_in_as(Role.ADMIN)
+    client.post_form(f"/staff/users/{me.id}/deactivate", page=f"/staff/users/{me.id}")
+    assert client.get("/profile").status_code == 200
+
+
+def test_reactivated_user_signs_in_again(app, client, sign_in_as, create_user):
+    target = create_user(Role.DELEGATE)
+    sign_in_as(Role.SECRETARIAT)
+    client.post_form(f"/staff/users/{target.id}/deactivate", page=f"/staff/users/{target.id}")
+    assert sign_in(app.test_client(), target.email).status_code == 200
+    client.post_form(f"/staff/users/{target.id}/reactivate", page=f"/staff/users/{target.id}")
+    assert sign_in(app.test_client(), target.email).status_code == 302
+
+
+def test_unknown_user_page_is_404(client, sign_in_as):
+    sign_in_as(Role.SECRETARIAT)
+    assert client.get("/staff/users/999999").status_code == 404
+
+
+def test_duplicate_invitation_is_refused_with_a_message(client, sign_in_as, create_user):
+    existing = create_user(Role.DELEGATE)
+    sign_in_as(Role.SECRETARIAT)
+    response = client.post_form(
+        "/staff/users/invite",
+        {"email": existing.email.upper(), "name": "Again", "role": "delegate", "city_slug": "kotor", "language": "en"},
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.get_data(as_text=True)
