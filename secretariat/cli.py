@@ -32,7 +32,9 @@ LANGUAGES_TRANSLATED = ("tr",)
 @click.argument("email")
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
-@click.option("--city", "city_slug", default=None, help="The city's slug, for mayors and delegates.")
+@click.option(
+    "--city", "city_slug", default=None, help="The city's slug, for mayors and delegates."
+)
 @click.option("--password", default=None, help="Prompted for (hidden) when not given.")
 @click.option("--language", default="en", type=click.Choice(["en", "tr"]))
 def create_user_command(email, name, role, city_slug, password, language):
@@ -49,7 +51,9 @@ def create_user_command(email, name, role, city_slug, password, language):
 
 
 @click.command("demo")
-@click.option("--scale", type=click.IntRange(min=0), default=0, help="N synthetic cities' worth of data.")
+@click.option(
+    "--scale", type=click.IntRange(min=0), default=0, help="N synthetic cities' worth of data."
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 @with_appcontext
 def demo_command(scale, if_empty):
@@ -98,8 +102,14 @@ def restore_command(path: Path, yes: bool):
         _sqlite_copy(path, _sqlite_path())
     else:
         _run_tool(
-            "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-            "--dbname", _libpq_url(), str(path),
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--dbname",
+            _libpq_url(),
+            str(path),
         )
     click.echo(f"Database restored from {path}.")
 
@@ -131,8 +141,16 @@ def _pybabel(*args: str) -> None:
 def extract_command():
     """Collect every message of the code and templates into translations/messages.pot."""
     _pybabel(
-        "extract", "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "--add-location=file",
-        "--sort-by-file", "-o", str(POT), str(PROJECT_ROOT),
+        "extract",
+        "-F",
+        str(PROJECT_ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "--add-location=file",
+        "--sort-by-file",
+        "-o",
+        str(POT),
+        str(PROJECT_ROOT),
     )
 
 
@@ -143,7 +161,15 @@ def update_command():
     for language in LANGUAGES_TRANSLATED:
         if not (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").exists():
             _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language)
-    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--ignore-obsolete")
+    _pybabel(
+        "update",
+        "-i",
+        str(POT),
+        "-d",
+        str(TRANSLATIONS),
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
+    )
 
 
 @translate_cli.command("compile")
@@ -160,5 +186,12 @@ def run_scheduler_command():
 
 
 def init_app(app) -> None:
-    for command in (users_cli, translate_cli, scheduler_cli, demo_command, backup_command, restore_command):
+    for command in (
+        users_cli,
+        translate_cli,
+        scheduler_cli,
+        demo_command,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(command)

@@ -22,13 +22,18 @@ def load(scale: int = 0) -> None:
         create_user(None, email, name, role, city, DEMO_PASSWORD, language)
     for number in range(scale):
         create_user(
-            None, f"delegate{number:05d}@synthetic.example", f"Synthetic Delegate {number:05d}",
-            Role.DELEGATE, f"city-{number:05d}", None, "en" if number % 2 else "tr",
+            None,
+            f"delegate{number:05d}@synthetic.example",
+            f"Synthetic Delegate {number:05d}",
+            Role.DELEGATE,
+            f"city-{number:05d}",
+            None,
+            "en" if number % 2 else "tr",
         )
     db.session.flush()
 
 
 def print_sign_ins(echo) -> None:
-    echo("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+    echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for email, name, role, city, _language in DEMO_USERS:
         echo(f"  {role:<12} {email:<32} {name}" + (f" ({city})" if city else ""))

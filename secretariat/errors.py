@@ -49,14 +49,23 @@ def attempt(operation, *args):
 
 
 ERROR_TEXTS = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please go back and try again."),
+    ),
     403: (_l("Not allowed"), _l("You do not have permission to open this page or do this.")),
     404: (_l("Page not found"), _l("There is no page at this address. It may have moved.")),
     405: (_l("Method not allowed"), _l("This address does not accept that kind of request.")),
     409: (_l("Not possible"), _l("This change conflicts with the current state of the record.")),
     413: (_l("Too large"), _l("What you sent is larger than the portal accepts.")),
-    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Please wait a while and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error stopped this page. The secretariat has been told.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Please wait a while and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error stopped this page. The secretariat has been told."),
+    ),
 }
 CSRF_TEXT = _l("The form had expired or came from elsewhere. Please reload the page and try again.")
 
@@ -91,9 +100,7 @@ def handle_unexpected(error: Exception):
     incident = secrets.token_hex(4)
     db.session.rollback()
     original = getattr(error, "original_exception", None) or error
-    log.error(
-        "incident %s on %s %s", incident, request.method, request.path, exc_info=original
-    )
+    log.error("incident %s on %s %s", incident, request.method, request.path, exc_info=original)
     try:
         return render_error(500, incident=incident)
     except Exception:  # the error page itself failed: answer in plain text, still no traceback

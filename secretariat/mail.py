@@ -40,9 +40,7 @@ MAX_ATTEMPTS = 5
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'sending', 'sent', 'failed')", name="status_known"
-        ),
+        CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name="status_known"),
         Index("ix_outbox_messages_status_id", "status", "id"),
     )
 
@@ -122,7 +120,9 @@ def send_pending() -> int:
             ).send()
         except Exception as error:  # an SMTP failure must not stop the rest of the batch
             log.warning("outbox message %s not sent: %s", message_id, error)
-            message.status = MailStatus.FAILED if message.attempts >= MAX_ATTEMPTS else MailStatus.QUEUED
+            message.status = (
+                MailStatus.FAILED if message.attempts >= MAX_ATTEMPTS else MailStatus.QUEUED
+            )
             message.last_error = str(error)[:500]
         else:
             message.status = MailStatus.SENT

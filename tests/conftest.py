@@ -16,7 +16,9 @@ from secretariat.security import Role
 
 PASSWORD = "correct-horse-battery-staple"
 CITY_OF = {Role.MAYOR: "zagreb", Role.DELEGATE: "sarajevo"}
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+TOKEN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 class Client(FlaskClient):
@@ -102,7 +104,9 @@ def create_user(app, db):
     """create_user(role, email=..., city=..., password=..., language=...) -> User, committed."""
     counter = iter(range(1, 10_000))
 
-    def make(role=Role.DELEGATE, email=None, city=None, password=PASSWORD, language="en", name=None):
+    def make(
+        role=Role.DELEGATE, email=None, city=None, password=PASSWORD, language="en", name=None
+    ):
         number = next(counter)
         role = Role(role)
         with app.app_context():

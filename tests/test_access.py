@@ -48,9 +48,12 @@ def test_city_roles_are_refused_staff_pages(app, client, sign_in_as, role):
 @pytest.mark.parametrize("role", sorted(STAFF))
 def test_staff_reach_the_staff_pages(app, client, sign_in_as, role):
     sign_in_as(role)
-    for url in _plain_get_urls(app, lambda access: access != PUBLIC and Role(role) in (
-        access if isinstance(access, frozenset) else {role}
-    )):
+    for url in _plain_get_urls(
+        app,
+        lambda access: (
+            access != PUBLIC and Role(role) in (access if isinstance(access, frozenset) else {role})
+        ),
+    ):
         assert client.get(url).status_code == 200, url
 
 

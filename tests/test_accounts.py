@@ -40,10 +40,18 @@ def test_sign_in_with_right_password_and_any_case_of_email(client, create_user):
 def test_unknown_account_and_wrong_password_get_the_same_answer(app, create_user):
     create_user(Role.DELEGATE, email="known@example.org")
     answers = []
-    for email, password in [("known@example.org", "wrong-password-123"), ("nobody@example.org", "x" * 14)]:
+    for email, password in [
+        ("known@example.org", "wrong-password-123"),
+        ("nobody@example.org", "x" * 14),
+    ]:
         client = app.test_client()
         response = sign_in(client, email, password)
-        answers.append((response.status_code, _without_tokens(response.get_data(as_text=True)).replace(email, "")))
+        answers.append(
+            (
+                response.status_code,
+                _without_tokens(response.get_data(as_text=True)).replace(email, ""),
+            )
+        )
     assert answers[0] == answers[1]
     assert answers[0][0] == 200
     assert "The email address or password is not correct." in answers[0][1]
@@ -121,14 +129,18 @@ def test_password_rules(password, accepted, app):
 def _latest_token(app, user_id):
     with app.app_context():
         return _db.session.scalars(
-            select(AccountToken).where(AccountToken.user_id == user_id).order_by(AccountToken.id.desc())
+            select(AccountToken)
+            .where(AccountToken.user_id == user_id)
+            .order_by(AccountToken.id.desc())
         ).first()
 
 
 def _link_from_outbox(app, recipient):
     with app.app_context():
         message = _db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id.desc())
+            select(OutboxMessage)
+            .where(OutboxMessage.recipient == recipient)
+            .order_by(OutboxMessage.id.desc())
         ).first()
     found = re.search(r"http://localhost(/\S+)", message.body)
     return message, found.group(1)
@@ -138,7 +150,13 @@ def test_invitation_sets_a_password_once(app, client, sign_in_as):
     sign_in_as(Role.SECRETARIAT)
     response = client.post_form(
         "/staff/users/invite",
-        {"email": "New.Mayor@example.org", "name": "Ana Kovač", "role": "mayor", "city_slug": "split", "language": "tr"},
+        {
+            "email": "New.Mayor@example.org",
+            "name": "Ana Kovač",
+            "role": "mayor",
+            "city_slug": "split",
+            "language": "tr",
+        },
     )
     assert response.status_code == 302
     message, link = _link_from_outbox(app, "new.mayor@example.org")
@@ -148,7 +166,9 @@ def test_invitation_sets_a_password_once(app, client, sign_in_as):
 
     newcomer = app.test_client()
     assert newcomer.get(link).status_code == 200
-    response = newcomer.post_form(link, {"password": "split-harbour-evening", "confirm": "split-harbour-evening"})
+    response = newcomer.post_form(
+        link, {"password": "split-harbour-evening", "confirm": "split-harbour-evening"}
+    )
     assert response.status_code == 302
     assert sign_in(newcomer, "new.mayor@example.org", "split-harbour-evening").status_code == 302
     assert app.test_client().get(link).status_code == 404  # single use
@@ -158,17 +178,27 @@ def test_invitation_expires_after_seven_days(app, client, sign_in_as):
     sign_in_as(Role.ADMIN)
     client.post_form(
         "/staff/users/invite",
-        {"email": "late@example.org", "name": "Late Person", "role": "delegate", "city_slug": "kotor", "language": "en"},
+        {
+            "email": "late@example.org",
+            "name": "Late Person",
+            "role": "delegate",
+            "city_slug": "kotor",
+            "language": "en",
+        },
     )
     _message, link = _link_from_outbox(app, "late@example.org")
     with app.app_context():
         token = _db.session.scalar(select(AccountToken).order_by(AccountToken.id.desc()))
-        assert timedelta(days=6, hours=23) < token.expires_at - token.created_at <= timedelta(days=7)
+        assert (
+            timedelta(days=6, hours=23) < token.expires_at - token.created_at <= timedelta(days=7)
+        )
         _db.session.execute(update(AccountToken).values(expires_at=utcnow() - timedelta(seconds=1)))
         _db.session.commit()
     newcomer = app.test_client()
     assert newcomer.get(link).status_code == 404
-    response = newcomer.post(link, data={"password": "a-fine-long-password", "confirm": "a-fine-long-password"})
+    response = newcomer.post(
+        link, data={"password": "a-fine-long-password", "confirm": "a-fine-long-password"}
+    )
     assert response.status_code in (400, 404)
 
 
@@ -181,7 +211,9 @@ def test_password_reset_link_is_single_use_and_lasts_one_hour(app, client, creat
     token = _latest_token(app, user.id)
     assert token.expires_at - token.created_at <= timedelta(hours=1)
 
-    response = client.post_form(link, {"password": "new-password-for-me", "confirm": "new-password-for-me"})
+    response = client.post_form(
+        link, {"password": "new-password-for-me", "confirm": "new-password-for-me"}
+    )
     assert response.status_code == 302
     assert sign_in(app.test_client(), user.email, PASSWORD).status_code == 200
     assert sign_in(app.test_client(), user.email, "new-password-for-me").status_code == 302
@@ -204,7 +236,9 @@ def test_reset_request_answers_the_same_for_unknown_addresses(app, client, creat
     unknown = app.test_client().post_form(
         "/password/forgot", {"email": "nobody@example.org"}, follow_redirects=True
     )
-    assert _without_tokens(known.get_data(as_text=True)) == _without_tokens(unknown.get_data(as_text=True))
+    assert _without_tokens(known.get_data(as_text=True)) == _without_tokens(
+        unknown.get_data(as_text=True)
+    )
     with app.app_context():
         assert _db.session.scalar(select(OutboxMessage.recipient)) == user.email
 
@@ -214,7 +248,7 @@ def test_a_racing_second_use_of_a_token_fails(app, create_user):
     with app.test_request_context():
         operations.request_password_reset(user.email)
         _db.session.commit()
-    message, link = _link_from_outbox(app, user.email)
+    _message, link = _link_from_outbox(app, user.email)
     raw = link.rsplit("/", 1)[1]
     with app.test_request_context():
         operations.reset_password(raw, "first-new-password")
@@ -230,14 +264,22 @@ def test_password_change_needs_the_current_one_and_ends_every_session(app, clien
     sign_in(other_device, user.email)
     wrong = client.post_form(
         "/profile/password",
-        {"pw-current_password": "not-my-password", "pw-password": "a-brand-new-secret", "pw-confirm": "a-brand-new-secret"},
+        {
+            "pw-current_password": "not-my-password",
+            "pw-password": "a-brand-new-secret",
+            "pw-confirm": "a-brand-new-secret",
+        },
         page="/profile",
     )
     assert wrong.status_code == 200
     assert "The current password is not correct." in wrong.get_data(as_text=True)
     right = client.post_form(
         "/profile/password",
-        {"pw-current_password": PASSWORD, "pw-password": "a-brand-new-secret", "pw-confirm": "a-brand-new-secret"},
+        {
+            "pw-current_password": PASSWORD,
+            "pw-password": "a-brand-new-secret",
+            "pw-confirm": "a-brand-new-secret",
+        },
         page="/profile",
     )
     assert right.status_code == 302
@@ -260,7 +302,9 @@ def test_profile_saves_language_and_time_zone(app, client, sign_in_as):
 
 def test_profile_refuses_an_unknown_time_zone_and_keeps_what_was_typed(client, sign_in_as):
     sign_in_as(Role.DELEGATE)
-    response = client.post_form("/profile", {"name": "Kept Name", "language": "en", "timezone": "Mars/Olympus"})
+    response = client.post_form(
+        "/profile", {"name": "Kept Name", "language": "en", "timezone": "Mars/Olympus"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Not a valid choice" in html
@@ -281,7 +325,9 @@ def test_only_an_admin_grants_the_admin_role(app, client, sign_in_as, create_use
     target = create_user(Role.DELEGATE)
     sign_in_as(Role.SECRETARIAT)
     response = client.post_form(f"/staff/users/{target.id}", {"role": "admin", "city_slug": ""})
-    assert "Only an administrator can give or take the administrator role." in response.get_data(as_text=True)
+    assert "Only an administrator can give or take the administrator role." in response.get_data(
+        as_text=True
+    )
     with app.app_context():
         assert _db.session.get(User, target.id).role == "delegate"
 
@@ -292,7 +338,9 @@ def test_admin_changes_a_role_and_it_is_audited(app, client, sign_in_as, create_
     client.post_form(f"/staff/users/{target.id}", {"role": "secretariat", "city_slug": ""})
     with app.app_context():
         assert _db.session.get(User, target.id).role == "secretariat"
-        entry = _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.role")).one()
+        entry = _db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "user.role")
+        ).one()
         assert entry.actor_id == admin.id
         assert (entry.before["role"], entry.after["role"]) == ("delegate", "secretariat")
 
@@ -330,7 +378,13 @@ def test_duplicate_invitation_is_refused_with_a_message(client, sign_in_as, crea
     sign_in_as(Role.SECRETARIAT)
     response = client.post_form(
         "/staff/users/invite",
-        {"email": existing.email.upper(), "name": "Again", "role": "delegate", "city_slug": "kotor", "language": "en"},
+        {
+            "email": existing.email.upper(),
+            "name": "Again",
+            "role": "delegate",
+            "city_slug": "kotor",
+            "language": "en",
+        },
     )
     assert response.status_code == 200
     assert "already exists" in response.get_data(as_text=True)

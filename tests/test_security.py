@@ -133,7 +133,9 @@ def test_deactivated_users_old_session_stops_at_once(app, client, create_user):
     user = create_user(Role.DELEGATE)
     sign_in(client, user.email)
     assert client.get("/profile").status_code == 200
-    response = staff_client.post_form(f"/staff/users/{user.id}/deactivate", page=f"/staff/users/{user.id}")
+    response = staff_client.post_form(
+        f"/staff/users/{user.id}/deactivate", page=f"/staff/users/{user.id}"
+    )
     assert response.status_code == 302
     assert client.get("/profile").status_code == 302
     assert sign_in(client, user.email).status_code == 200  # the form again: refused

@@ -83,7 +83,9 @@ class InviteForm(RoleFields, FlaskForm):
     city_slug = StringField(
         _l("City"),
         validators=[Optional(), Length(max=120)],
-        description=_l("For mayors and delegates: the city's short name in addresses, e.g. zagreb."),
+        description=_l(
+            "For mayors and delegates: the city's short name in addresses, e.g. zagreb."
+        ),
     )
     language = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)
 

@@ -65,7 +65,7 @@ class User(UserMixin, db.Model):
 
 class TokenPurpose(StrEnum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a password
 
     @property
     def label(self):
@@ -80,9 +80,7 @@ class AccountToken(db.Model):
 
     __tablename__ = "account_tokens"
     __table_args__ = (
-        CheckConstraint(
-            f"purpose IN ({_sql_list(TokenPurpose)})", name="purpose_known"
-        ),
+        CheckConstraint(f"purpose IN ({_sql_list(TokenPurpose)})", name="purpose_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -157,7 +157,9 @@ def request_password_reset(email: str) -> None:
     user = find_user(email)
     if user is None or not user.is_active or not user.has_password:
         return
-    raw = _issue_token(user, TokenPurpose.PASSWORD_RESET, current_app.config["PASSWORD_RESET_VALID_FOR"])
+    raw = _issue_token(
+        user, TokenPurpose.PASSWORD_RESET, current_app.config["PASSWORD_RESET_VALID_FOR"]
+    )
     mail.queue(
         user.email,
         _l("Reset your B40 portal password"),
@@ -245,4 +247,6 @@ def set_active(actor: User, user: User, active: bool) -> None:
     before = _snapshot(user)
     user.is_active = active
     user.session_version += 1
-    audit.record(actor, "user.activate" if active else "user.deactivate", user, before, _snapshot(user))
+    audit.record(
+        actor, "user.activate" if active else "user.deactivate", user, before, _snapshot(user)
+    )

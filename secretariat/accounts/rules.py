@@ -3,14 +3,28 @@
 import re
 import unicodedata
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
-PADDED_WORDS = ("password", "passw0rd", "qwerty", "iloveyou", "welcome", "letmein", "admin",
-                "changeme", "sifre", "şifre", "parola", "secret", "b40")
+PADDED_WORDS = (
+    "password",
+    "passw0rd",
+    "qwerty",
+    "iloveyou",
+    "welcome",
+    "letmein",
+    "admin",
+    "changeme",
+    "sifre",
+    "şifre",
+    "parola",
+    "secret",
+    "b40",
+)
 
 
 @cache
@@ -25,7 +39,7 @@ def _key(value: str) -> str:
 
 def _is_run(value: str) -> bool:
     """One character repeated, or a straight run up or down the character table (abcd…, 4321…)."""
-    steps = {ord(b) - ord(a) for a, b in zip(value, value[1:], strict=False)}
+    steps = {ord(b) - ord(a) for a, b in pairwise(value)}
     return len(steps) == 1 and steps <= {-1, 0, 1}
 
 

@@ -18,6 +18,7 @@ from secretariat.accounts.forms import (
 from secretariat.accounts.models import TokenPurpose, User
 from secretariat.errors import attempt
 from secretariat.extensions import db, limiter
+from secretariat.listing import paginate
 from secretariat.security import PUBLIC, SIGNED_IN, STAFF, Role, access, safe_next
 from secretariat.text import normalise_email
 
@@ -98,11 +99,9 @@ def _set_password_page(raw: str, purpose: TokenPurpose, operation, template: str
         return render_template("accounts/link_invalid.html"), 404
     form = NewPasswordForm()
     form.owner_email, form.owner_name = token.user.email, token.user.name
-    if form.validate_on_submit():
-        ok, user = attempt(operation, raw, form.password.data)
-        if ok:
-            flash(done, "success")
-            return redirect(url_for("accounts.sign_in"))
+    if form.validate_on_submit() and attempt(operation, raw, form.password.data)[0]:
+        flash(done, "success")
+        return redirect(url_for("accounts.sign_in"))
     return render_template(template, form=form, user=token.user)
 
 
@@ -187,10 +186,16 @@ def list_users():
         stmt = stmt.where(User.is_active.is_(True), User.password_hash.is_(None))
     elif state == "inactive":
         stmt = stmt.where(User.is_active.is_(False))
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(stmt)
     counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     return render_template(
-        "accounts/users.html", page=page, counts=counts, roles=list(Role), q=query, role=role, state=state
+        "accounts/users.html",
+        page=page,
+        counts=counts,
+        roles=list(Role),
+        q=query,
+        role=role,
+        state=state,
     )
 
 

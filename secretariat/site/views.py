@@ -2,13 +2,14 @@
 
 from datetime import datetime, time, timedelta
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_babel import get_timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from secretariat.audit import AuditEntry
 from secretariat.extensions import db
+from secretariat.listing import paginate
 from secretariat.mail import MailStatus, OutboxMessage
 from secretariat.security import PUBLIC, STAFF, access
 from secretariat.site import bp
@@ -50,7 +51,7 @@ def audit_log():
         stmt = stmt.where(AuditEntry.at >= since)
     if until := _day(args.get("to", "")):
         stmt = stmt.where(AuditEntry.at < until + timedelta(days=1))
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(stmt)
     actions = db.session.scalars(
         select(AuditEntry.action).distinct().order_by(AuditEntry.action)
     ).all()
@@ -64,7 +65,7 @@ def outbox():
     stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in set(MailStatus):
         stmt = stmt.where(OutboxMessage.status == status)
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(stmt)
     counts = dict(
         db.session.execute(
             select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
