@@ -8,9 +8,9 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from secretariat import cli, config, errors, security, templating
+from secretariat import cli, config, errors, extensions, security, templating
 from secretariat.accounts.models import User
-from secretariat.extensions import babel, csrf, db, limiter, login, mail, migrate
+from secretariat.extensions import babel, csrf, db, limiter, login, migrate
 from secretariat.i18n import select_locale, select_timezone
 
 PROJECT_ROOT = config.PROJECT_ROOT
@@ -52,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
-    mail.init_app(app)
+    extensions.mail.init_app(app)
     _init_login(app)
 
     for name in BLUEPRINTS:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -17,6 +17,8 @@ def languages() -> tuple[str, ...]:
 
 def select_locale() -> str:
     """?lang=, then the session, then the user's saved preference, then Accept-Language, then en."""
+    if not has_request_context():  # command line and scheduler: mail says force_locale itself
+        return "en"
     asked = request.args.get("lang")
     if asked in languages():
         session["lang"] = asked
@@ -29,6 +31,8 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return DEFAULT_TIMEZONE
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return DEFAULT_TIMEZONE

@@ -80,9 +80,8 @@ def queue(recipient: str, subject, template: str, language: str, **context) -> O
 
 
 def sending_enabled() -> bool:
-    return bool(current_app.config.get("MAIL_SERVER")) or current_app.config.get(
-        "MAIL_BACKEND", ""
-    ).endswith("locmem")
+    backend = current_app.config.get("MAIL_BACKEND") or ""
+    return bool(current_app.config.get("MAIL_SERVER")) or backend.endswith("locmem")
 
 
 def _claim(message_id: int) -> bool:

@@ -1,0 +1,143 @@
+"""The command line: accounts, demo data, and a backup that restores the same rows."""
+
+from sqlalchemy import delete, func, select
+
+from secretariat.accounts.models import User
+from secretariat.audit import AuditEntry
+from secretariat.demo import DEMO_PASSWORD, DEMO_USERS
+from secretariat.extensions import db as _db
+from tests.conftest import sign_in
+
+
+def test_users_create_with_a_password_can_sign_in(app, runner, client):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Expert@B40.example",
+            "--name",
+            "Selin Kaya",
+            "--role",
+            "secretariat",
+            "--password",
+            "a-long-enough-secret",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert sign_in(client, "expert@b40.example", "a-long-enough-secret").status_code == 302
+
+
+def test_users_create_prompts_for_the_password(app, runner):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "mayor@split.example",
+            "--name",
+            "Ivo",
+            "--role",
+            "mayor",
+            "--city",
+            "split",
+        ],
+        input="sea-and-stone-2026\nsea-and-stone-2026\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert (
+            _db.session.scalar(select(User.city_slug).where(User.email == "mayor@split.example"))
+            == "split"
+        )
+
+
+def test_users_create_refuses_a_weak_password_and_a_mayor_without_city(app, runner):
+    weak = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "a@example.org",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+            "--password",
+            "password1234",
+        ]
+    )
+    assert weak.exit_code != 0
+    assert "too common" in weak.output
+    cityless = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "b@example.org",
+            "--name",
+            "B",
+            "--role",
+            "mayor",
+            "--password",
+            "fine-long-password-1",
+        ]
+    )
+    assert cityless.exit_code != 0
+    assert "belong to a city" in cityless.output
+    with app.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_demo_loads_once_and_prints_the_sign_ins(app, runner, client):
+    first = runner.invoke(args=["demo", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "Demo data loaded." in first.output
+    assert all(email in first.output for email, *_ in DEMO_USERS)
+    second = runner.invoke(args=["demo", "--if-empty"])
+    assert "already has data" in second.output
+    with app.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
+    assert sign_in(client, DEMO_USERS[0][0], DEMO_PASSWORD).status_code == 302
+
+
+def test_demo_scale_adds_synthetic_accounts(app, runner):
+    assert runner.invoke(args=["demo", "--scale", "25"]).exit_code == 0
+    with app.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS) + 25
+
+
+def _rows(app):
+    with app.app_context():
+        users = _db.session.execute(
+            select(User.id, User.email, User.role, User.password_hash).order_by(User.id)
+        ).all()
+        audit = _db.session.execute(
+            select(AuditEntry.id, AuditEntry.action).order_by(AuditEntry.id)
+        ).all()
+        _db.session.remove()
+    return users, audit
+
+
+def test_backup_then_restore_gives_the_same_rows(app, runner, tmp_path):
+    runner.invoke(args=["demo"])
+    before = _rows(app)
+    backup = tmp_path / "nightly" / "b40.backup"
+    result = runner.invoke(args=["backup", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert backup.stat().st_size > 0
+
+    with app.app_context():
+        _db.session.execute(delete(AuditEntry))
+        _db.session.execute(delete(User).where(User.role == "delegate"))
+        _db.session.commit()
+        _db.session.remove()
+    assert _rows(app) != before
+
+    result = runner.invoke(args=["restore", "--yes", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert _rows(app) == before
+
+
+def test_restore_asks_before_replacing_everything(app, runner, tmp_path):
+    backup = tmp_path / "b.backup"
+    runner.invoke(args=["backup", str(backup)])
+    result = runner.invoke(args=["restore", str(backup)], input="n\n")
+    assert result.exit_code != 0
+    assert "Aborted" in result.output
