@@ -1,7 +1,7 @@
 """The outbox: every message is rendered in its recipient's language, stored, then sent."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask import current_app, render_template
@@ -35,6 +35,7 @@ MAIL_STATUS_LABELS = {
     MailStatus.FAILED: _l("Failed"),
 }
 MAX_ATTEMPTS = 5
+STALE_CLAIM = timedelta(minutes=15)
 
 
 class OutboxMessage(db.Model):
@@ -54,6 +55,7 @@ class OutboxMessage(db.Model):
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
@@ -89,16 +91,31 @@ def _claim(message_id: int) -> bool:
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == MailStatus.QUEUED)
-        .values(status=MailStatus.SENDING, attempts=OutboxMessage.attempts + 1)
+        .values(status=MailStatus.SENDING, attempts=OutboxMessage.attempts + 1, claimed_at=utcnow())
     )
     db.session.commit()
     return claimed.rowcount == 1
+
+
+def requeue_interrupted() -> int:
+    """Messages whose sender died mid-send go back to the queue (sending is at least once)."""
+    requeued = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == MailStatus.SENDING,
+            OutboxMessage.claimed_at < utcnow() - STALE_CLAIM,
+        )
+        .values(status=MailStatus.QUEUED)
+    )
+    db.session.commit()
+    return requeued.rowcount
 
 
 def send_pending() -> int:
     """Send what is queued when SMTP is configured; otherwise the outbox keeps it for staff."""
     if not sending_enabled():
         return 0
+    requeue_interrupted()
     ids = db.session.scalars(
         select(OutboxMessage.id)
         .where(OutboxMessage.status == MailStatus.QUEUED)

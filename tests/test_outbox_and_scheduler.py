@@ -1,10 +1,13 @@
 """The outbox keeps every message; the scheduler sends each exactly once; staff can read both logs."""
 
-from sqlalchemy import func, select
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
 
 from secretariat import create_app, mail, scheduler
 from secretariat.accounts import operations
 from secretariat.audit import AuditEntry
+from secretariat.database import utcnow
 from secretariat.extensions import db as _db
 from secretariat.mail import MailStatus, OutboxMessage
 from secretariat.security import Role
@@ -112,3 +115,29 @@ def test_the_audit_log_filters_by_action_and_target(app, client, sign_in_as, cre
     assert "Filtered Person" not in client.get(
         "/staff/audit?from=2000-01-01&to=2000-01-02"
     ).get_data(as_text=True)
+
+
+def test_a_message_interrupted_mid_send_is_sent_later(app, create_user):
+    user = create_user(Role.DELEGATE)
+    _queue_reset(app, user.email)
+    with app.app_context():
+        message_id = _db.session.scalar(select(OutboxMessage.id))
+        mail._claim(message_id)  # a scheduler claimed it, then its process was killed
+        _db.session.execute(
+            update(OutboxMessage).values(claimed_at=utcnow() - timedelta(minutes=16))
+        )
+        _db.session.commit()
+    sending = create_app({**app.config, "MAIL_BACKEND": "locmem"})
+    with sending.app_context():
+        sending.extensions["mailman"].outbox = []
+        assert mail.send_pending() == 1
+        assert _db.session.get(OutboxMessage, message_id).status == MailStatus.SENT
+
+
+def test_a_fresh_claim_is_left_to_its_sender(app, create_user):
+    user = create_user(Role.DELEGATE)
+    _queue_reset(app, user.email)
+    with app.app_context():
+        message_id = _db.session.scalar(select(OutboxMessage.id))
+        mail._claim(message_id)
+        assert mail.requeue_interrupted() == 0

@@ -1,8 +1,8 @@
 """accounts, audit log and outbox
 
-Revision ID: 2ba4a09223a8
+Revision ID: cbf5a2cd0811
 Revises: 
-Create Date: 2026-11-22 00:15:00.032886
+Create Date: 2026-11-22 00:25:41.348779
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import secretariat.database
 
 
 # revision identifiers, used by Alembic.
-revision = '2ba4a09223a8'
+revision = 'cbf5a2cd0811'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=False),
+    sa.Column('claimed_at', secretariat.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sent_at', secretariat.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name=op.f('ck_outbox_messages_status_known')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages'))
