@@ -237,8 +237,16 @@ def change_role(actor: User, user: User, role: str, city_slug: str | None) -> No
     audit.record(actor, "user.role", user, before, _snapshot(user))
 
 
-def set_active(actor: User, user: User, active: bool) -> None:
-    """Deactivating ends the person's sessions at once; the account and its history stay."""
+def deactivate_user(actor: User, user: User) -> None:
+    """The person's sessions end at once; the account and everything it did stay."""
+    _set_active(actor, user, False)
+
+
+def reactivate_user(actor: User, user: User) -> None:
+    _set_active(actor, user, True)
+
+
+def _set_active(actor: User, user: User, active: bool) -> None:
     if user.id == actor.id:
         raise NotAllowed(_l("You cannot deactivate your own account."))
     _check_may_grant(actor, user.role, user)

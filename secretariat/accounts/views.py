@@ -2,6 +2,7 @@
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, or_, select
 
@@ -188,14 +189,9 @@ def list_users():
         stmt = stmt.where(User.is_active.is_(False))
     page = paginate(stmt)
     counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    role_choices = [(each.value, each.label, counts.get(each.value, 0)) for each in Role]
     return render_template(
-        "accounts/users.html",
-        page=page,
-        counts=counts,
-        roles=list(Role),
-        q=query,
-        role=role,
-        state=state,
+        "accounts/users.html", page=page, role_choices=role_choices, q=query, role=role, state=state
     )
 
 
@@ -238,28 +234,21 @@ def show_user(user_id):
     return render_template("accounts/user.html", user=user, form=form)
 
 
-@bp.route("/staff/users/<int:user_id>/deactivate", methods=["POST"])
+USER_ACTIONS = {
+    "deactivate": (operations.deactivate_user, _l("The account has been deactivated.")),
+    "reactivate": (operations.reactivate_user, _l("The account has been reactivated.")),
+    "invitation": (operations.send_invitation, _l("A new invitation is in the outbox.")),
+}
+
+
+@bp.route(
+    "/staff/users/<int:user_id>/<any(deactivate, reactivate, invitation):action>",
+    methods=["POST"],
+)
 @access(STAFF)
-def deactivate_user(user_id):
+def user_action(user_id, action):
     user = _user_or_404(user_id)
-    if attempt(operations.set_active, current_user, user, False)[0]:
-        flash(_("The account has been deactivated."), "success")
-    return redirect(url_for("accounts.show_user", user_id=user.id))
-
-
-@bp.route("/staff/users/<int:user_id>/reactivate", methods=["POST"])
-@access(STAFF)
-def reactivate_user(user_id):
-    user = _user_or_404(user_id)
-    if attempt(operations.set_active, current_user, user, True)[0]:
-        flash(_("The account has been reactivated."), "success")
-    return redirect(url_for("accounts.show_user", user_id=user.id))
-
-
-@bp.route("/staff/users/<int:user_id>/invitation", methods=["POST"])
-@access(STAFF)
-def resend_invitation(user_id):
-    user = _user_or_404(user_id)
-    if attempt(operations.send_invitation, current_user, user)[0]:
-        flash(_("A new invitation is in the outbox."), "success")
+    operation, done = USER_ACTIONS[action]
+    if attempt(operation, current_user, user)[0]:
+        flash(str(done), "success")
     return redirect(url_for("accounts.show_user", user_id=user.id))

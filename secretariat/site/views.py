@@ -55,7 +55,10 @@ def audit_log():
     actions = db.session.scalars(
         select(AuditEntry.action).distinct().order_by(AuditEntry.action)
     ).all()
-    return render_template("staff/audit.html", page=page, actions=actions, filters=args)
+    action_choices = [(each, each) for each in actions]
+    return render_template(
+        "staff/audit.html", page=page, action_choices=action_choices, filters=args
+    )
 
 
 @bp.route("/staff/outbox")
@@ -71,8 +74,9 @@ def outbox():
             select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         ).all()
     )
+    status_choices = [(each.value, each.label, counts.get(each.value, 0)) for each in MailStatus]
     return render_template(
-        "staff/outbox.html", page=page, counts=counts, statuses=list(MailStatus), status=status
+        "staff/outbox.html", page=page, status_choices=status_choices, status=status
     )
 
 
