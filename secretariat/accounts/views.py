@@ -32,6 +32,14 @@ def _sign_in_failed(response) -> bool:
     return g.get("sign_in_failed", False)
 
 
+def _new_session() -> None:
+    """Nothing from the previous session survives a sign-in or sign-out but the language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @access(PUBLIC)
 @limiter.limit(
@@ -53,10 +61,7 @@ def sign_in():
         user = operations.authenticate(form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
-            language = session.get("lang")
-            session.clear()
-            if language:
-                session["lang"] = language
+            _new_session()
             login_user(user)
             return redirect(safe_next(form.next.data) or url_for("site.home"))
         g.sign_in_failed = True
@@ -69,11 +74,8 @@ def sign_in():
 @bp.route("/sign-out", methods=["POST"])
 @access(SIGNED_IN)
 def sign_out():
-    language = session.get("lang")
     logout_user()
-    session.clear()
-    if language:
-        session["lang"] = language
+    _new_session()
     flash(_("You have signed out."), "success")
     return redirect(url_for("site.home"))
 
