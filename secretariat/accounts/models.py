@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from secretariat.database import UTCDateTime, utcnow
@@ -18,6 +18,23 @@ def _sql_list(values) -> str:
     return ", ".join(f"'{value}'" for value in sorted(values))
 
 
+class UserState(StrEnum):
+    ACTIVE = "active"
+    INVITED = "invited"
+    INACTIVE = "inactive"
+
+    @property
+    def label(self):
+        return USER_STATE_LABELS[self]
+
+
+USER_STATE_LABELS = {
+    UserState.ACTIVE: _l("Active"),
+    UserState.INVITED: _l("Invited"),
+    UserState.INACTIVE: _l("Deactivated"),
+}
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
@@ -28,6 +45,7 @@ class User(UserMixin, db.Model):
             name="city_matches_role",
         ),
         CheckConstraint("language IN ('en', 'tr')", name="language_known"),
+        Index("ix_users_name_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +76,12 @@ class User(UserMixin, db.Model):
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+    @property
+    def state(self) -> UserState:
+        if not self.is_active:
+            return UserState.INACTIVE
+        return UserState.ACTIVE if self.has_password else UserState.INVITED
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

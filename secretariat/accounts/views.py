@@ -4,7 +4,7 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from secretariat.accounts import bp, operations
 from secretariat.accounts.forms import (
@@ -16,7 +16,7 @@ from secretariat.accounts.forms import (
     RoleForm,
     SignInForm,
 )
-from secretariat.accounts.models import TokenPurpose, User
+from secretariat.accounts.models import TokenPurpose, User, UserState
 from secretariat.errors import attempt
 from secretariat.extensions import db, limiter
 from secretariat.listing import paginate
@@ -183,17 +183,25 @@ def list_users():
         stmt = stmt.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
     if role in set(Role):
         stmt = stmt.where(User.role == role)
-    if state == "active":
+    if state == UserState.ACTIVE:
         stmt = stmt.where(User.is_active.is_(True), User.password_hash.is_not(None))
-    elif state == "invited":
+    elif state == UserState.INVITED:
         stmt = stmt.where(User.is_active.is_(True), User.password_hash.is_(None))
-    elif state == "inactive":
+    elif state == UserState.INACTIVE:
         stmt = stmt.where(User.is_active.is_(False))
     page = paginate(stmt)
-    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    role_choices = [(each.value, each.label, counts.get(each.value, 0)) for each in Role]
+    role_names = {each.value: str(each.label) for each in Role}  # translated once, not per row
+    state_names = {each.value: str(each.label) for each in UserState}
     return render_template(
-        "accounts/users.html", page=page, role_choices=role_choices, q=query, role=role, state=state
+        "accounts/users.html",
+        page=page,
+        role_choices=list(role_names.items()),
+        state_choices=list(state_names.items()),
+        role_names=role_names,
+        state_names=state_names,
+        q=query,
+        role=role,
+        state=state,
     )
 
 

@@ -1,8 +1,8 @@
 """accounts, audit log and outbox
 
-Revision ID: cbf5a2cd0811
+Revision ID: f09d0520efcc
 Revises: 
-Create Date: 2026-11-22 00:25:41.348779
+Create Date: 2026-11-22 00:41:43.678165
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import secretariat.database
 
 
 # revision identifiers, used by Alembic.
-revision = 'cbf5a2cd0811'
+revision = 'f09d0520efcc'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -61,6 +61,7 @@ def upgrade():
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_city_slug'), ['city_slug'], unique=False)
+        batch_op.create_index('ix_users_name_id', ['name', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_role'), ['role'], unique=False)
 
     op.create_table('account_tokens',
@@ -119,6 +120,7 @@ def downgrade():
     op.drop_table('account_tokens')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_role'))
+        batch_op.drop_index('ix_users_name_id')
         batch_op.drop_index(batch_op.f('ix_users_city_slug'))
 
     op.drop_table('users')
