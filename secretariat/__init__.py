@@ -1,5 +1,6 @@
 """The B40 Secretariat Portal: create_app() builds the Flask application."""
 
+import importlib
 import logging
 import os
 from pathlib import Path
@@ -56,7 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_login(app)
 
     for name in BLUEPRINTS:
-        module = __import__(f"secretariat.{name}", fromlist=["bp"])
+        module = importlib.import_module(f"secretariat.{name}")
         app.register_blueprint(module.bp)
     app.view_functions["static"] = security.access(security.PUBLIC)(app.view_functions["static"])
 

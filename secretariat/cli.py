@@ -1,5 +1,6 @@
 """The command line: users, demo data, backup and restore, translations, the scheduler."""
 
+import contextlib
 import shutil
 import sqlite3
 import subprocess
@@ -140,18 +141,19 @@ def _pybabel(*args: str) -> None:
 @translate_cli.command("extract")
 def extract_command():
     """Collect every message of the code and templates into translations/messages.pot."""
-    _pybabel(
-        "extract",
-        "-F",
-        str(PROJECT_ROOT / "babel.cfg"),
-        "-k",
-        "_l",
-        "--add-location=file",
-        "--sort-by-file",
-        "-o",
-        str(POT),
-        str(PROJECT_ROOT),
-    )
+    with contextlib.chdir(PROJECT_ROOT):  # locations in the catalogue stay relative
+        _pybabel(
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "--add-location=file",
+            "--sort-by-file",
+            "-o",
+            str(POT),
+            ".",
+        )
 
 
 @translate_cli.command("update")

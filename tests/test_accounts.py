@@ -388,3 +388,47 @@ def test_duplicate_invitation_is_refused_with_a_message(client, sign_in_as, crea
     )
     assert response.status_code == 200
     assert "already exists" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed", ["petrovic", "PETROVIĆ", "Petrović", "jovana.p"])
+def test_user_search_ignores_case_and_diacritics(client, sign_in_as, create_user, typed):
+    create_user(Role.SECRETARIAT, name="Jovana Petrović", email="jovana.p@example.org")
+    create_user(Role.DELEGATE, name="Dora Delegate")
+    sign_in_as(Role.ADMIN)
+    html = client.get("/staff/users", query_string={"q": typed}).get_data(as_text=True)
+    assert "Jovana Petrović" in html
+    assert "Dora Delegate" not in html
+
+
+def test_user_search_treats_the_turkish_i_alike(client, sign_in_as, create_user):
+    create_user(Role.DELEGATE, name="Işıl İnci")
+    sign_in_as(Role.ADMIN)
+    for typed in ("isil inci", "IŞIL İNCİ", "ışıl"):
+        assert "Işıl İnci" in client.get("/staff/users", query_string={"q": typed}).get_data(
+            as_text=True
+        )
+
+
+def test_user_search_takes_wildcards_literally(client, sign_in_as, create_user):
+    create_user(Role.DELEGATE, name="Plain Name")
+    sign_in_as(Role.ADMIN)
+    assert "Plain Name" not in client.get("/staff/users?q=%25").get_data(as_text=True)
+    assert "Plain Name" not in client.get("/staff/users?q=_").get_data(as_text=True)
+
+
+def test_the_listing_counts_and_pages_every_user(app, client, sign_in_as, create_user):
+    app.config["PAGE_SIZE"] = 3
+    try:
+        for number in range(6):
+            create_user(Role.DELEGATE, name=f"Listed {number}")
+        sign_in_as(Role.ADMIN, name="Admin Person")
+        first = client.get("/staff/users").get_data(as_text=True)
+        assert "7 users found." in first
+        assert "Page 1 of 3" in first
+        last = client.get("/staff/users?page=3").get_data(as_text=True)
+        assert "7 users found." in last
+        assert last.count("<tr>") == 2  # the header and the seventh person
+        assert "6 users found." in client.get("/staff/users?q=listed").get_data(as_text=True)
+        assert "1 user found." in client.get("/staff/users?q=listed 1").get_data(as_text=True)
+    finally:
+        app.config["PAGE_SIZE"] = 50

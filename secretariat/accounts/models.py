@@ -5,13 +5,14 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from secretariat.database import UTCDateTime, utcnow
 from secretariat.extensions import db
 from secretariat.i18n import DEFAULT_TIMEZONE
 from secretariat.security import CITY_ROLES, STAFF, Role
+from secretariat.text import fold
 
 
 def _sql_list(values) -> str:
@@ -60,6 +61,7 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    search_key: Mapped[str] = mapped_column(String(600), default="")
 
     def get_id(self) -> str:
         """The session remembers the version too, so bumping it ends every open session."""
@@ -85,6 +87,12 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _index_for_search(mapper, connection, user: User) -> None:
+    user.search_key = fold(f"{user.name} {user.email}")
 
 
 class TokenPurpose(StrEnum):

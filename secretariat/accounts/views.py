@@ -4,7 +4,7 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from secretariat.accounts import bp, operations
 from secretariat.accounts.forms import (
@@ -21,7 +21,7 @@ from secretariat.errors import attempt
 from secretariat.extensions import db, limiter
 from secretariat.listing import paginate
 from secretariat.security import PUBLIC, SIGNED_IN, STAFF, Role, access, safe_next
-from secretariat.text import normalise_email
+from secretariat.text import fold, normalise_email
 
 
 def _account_key() -> str:
@@ -179,8 +179,7 @@ def list_users():
     state = request.args.get("state", "")
     stmt = select(User).order_by(User.name, User.id)
     if query:
-        pattern = f"%{query}%"
-        stmt = stmt.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
+        stmt = stmt.where(User.search_key.contains(fold(query), autoescape=True))
     if role in set(Role):
         stmt = stmt.where(User.role == role)
     if state == UserState.ACTIVE:

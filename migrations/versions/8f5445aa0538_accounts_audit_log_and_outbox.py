@@ -1,8 +1,8 @@
 """accounts, audit log and outbox
 
-Revision ID: f09d0520efcc
+Revision ID: 8f5445aa0538
 Revises: 
-Create Date: 2026-11-22 00:41:43.678165
+Create Date: 2026-11-22 00:53:40.051086
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import secretariat.database
 
 
 # revision identifiers, used by Alembic.
-revision = 'f09d0520efcc'
+revision = '8f5445aa0538'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -53,6 +53,7 @@ def upgrade():
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', secretariat.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_sign_in_at', secretariat.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('search_key', sa.String(length=600), nullable=False),
     sa.CheckConstraint("(role IN ('delegate', 'mayor') AND city_slug IS NOT NULL) OR (role IN ('admin', 'secretariat') AND city_slug IS NULL)", name=op.f('ck_users_city_matches_role')),
     sa.CheckConstraint("language IN ('en', 'tr')", name=op.f('ck_users_language_known')),
     sa.CheckConstraint("role IN ('admin', 'delegate', 'mayor', 'secretariat')", name=op.f('ck_users_role_known')),
