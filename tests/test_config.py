@@ -1,0 +1,26 @@
+"""Configuration comes from defaults, then instance/config.py, then the environment, then tests."""
+
+from secretariat import create_app
+
+
+def test_settings_are_layered(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text(
+        'SECRET_KEY = "from-instance"\nPAGE_SIZE = 20\nLOGIN_FAILURES_PER_ADDRESS = "5 per hour"\n'
+    )
+    monkeypatch.setenv("SECRETARIAT_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SECRETARIAT_PAGE_SIZE", "30")
+    monkeypatch.setenv("SECRETARIAT_SESSION_COOKIE_SECURE", "true")
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example/b40")
+    app = create_app({"LOGIN_FAILURES_PER_ADDRESS": "7 per hour"})
+    assert app.config["SECRET_KEY"] == "from-instance"
+    assert app.config["PAGE_SIZE"] == 30
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example/b40"
+    assert app.config["LOGIN_FAILURES_PER_ADDRESS"] == "7 per hour"
+
+
+def test_sqlite_under_the_instance_folder_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SECRETARIAT_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"TESTING": True})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'b40.sqlite'}"
