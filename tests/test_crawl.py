@@ -1,0 +1,78 @@
+"""Every page each role can reach, in both languages: no error, the right language, the headers."""
+
+import pytest
+from babel.messages.pofile import read_po
+from flask import url_for
+from flask_login import login_user
+
+from secretariat import demo
+from secretariat.accounts import operations
+from secretariat.accounts.models import User
+from secretariat.extensions import db as _db
+from secretariat.security import Role
+from secretariat.templating import navigation
+from tests.conftest import sign_in
+from tests.crawl import crawl, english_on_page, interface_fragments
+from tests.test_i18n import PO
+
+ROLES = {
+    "anonymous": None,
+    "delegate": "delegate.sarajevo@b40.example",
+    "mayor": "mayor.zagreb@b40.example",
+    "secretariat": "expert@b40.example",
+    "admin": "secretary@b40.example",
+}
+HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
+
+
+@pytest.fixture
+def demo_data(app, db):
+    """The demo sign-ins, plus what staff work leaves behind: an invitation, a reset, audit rows."""
+    with app.test_request_context():
+        demo.load()
+        admin = _db.session.scalar(_db.select(User).where(User.role == Role.ADMIN))
+        operations.invite_user(admin, "new.delegate@b40.example", "Nikola Jovanović", Role.DELEGATE, "nis", "tr")
+        operations.request_password_reset("mayor.zagreb@b40.example")
+        _db.session.commit()
+
+
+def promised_pages(app, email: str | None) -> set[str]:
+    """The addresses the role's navigation links to."""
+    with app.test_request_context():
+        if email:
+            login_user(_db.session.scalar(_db.select(User).where(User.email == email)))
+        return {url_for(endpoint) for endpoint, _label in navigation()}
+
+
+@pytest.fixture(scope="module")
+def fragments():
+    with PO.open("rb") as handle:
+        return interface_fragments(read_po(handle))
+
+
+@pytest.mark.parametrize("language", ["en", "tr"])
+@pytest.mark.parametrize("role", list(ROLES))
+def test_crawl_every_page_of_a_role(app, client, demo_data, fragments, role, language):
+    email = ROLES[role]
+    if email:
+        assert sign_in(client, email, demo.DEMO_PASSWORD).status_code == 302
+    promised = promised_pages(app, email)
+    visits = crawl(client, ["/", *sorted(promised)], language)
+
+    problems = []
+    for visit in visits:
+        if visit.status >= 400 or "Traceback" in visit.html:
+            problems.append(f"{visit.url}: {visit.status}")
+            continue
+        if visit.status != 200:
+            continue
+        if f'<html lang="{language}">' not in visit.html:
+            problems.append(f"{visit.url}: not in {language}")
+        problems += [f"{visit.url}: no {name}" for name in HEADERS if name not in visit.headers]
+        if language == "tr":
+            problems += [f"{visit.url}: English {text!r}" for text in english_on_page(visit.text, fragments)]
+    reached = {visit.url for visit in visits if visit.status == 200}
+    print(f"\ncrawl {role}/{language}: {len(reached)} pages, {sum(len(v.forms) for v in visits)} forms")
+    assert problems == []
+    assert promised <= reached, f"navigation promises {sorted(promised - reached)}"
+    assert len(reached) >= len(promised)
