@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(module.bp)
     app.view_functions["static"] = security.access(security.PUBLIC)(app.view_functions["static"])
 
+    app.before_request(security.refuse_nul_bytes)
     app.after_request(security.add_security_headers)
     errors.init_app(app)
     templating.init_app(app)

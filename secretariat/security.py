@@ -81,6 +81,15 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def refuse_nul_bytes():
+    """No one types a NUL; PostgreSQL cannot store one. Refuse it before it reaches a query."""
+    if "\x00" in request.path:
+        abort(400)
+    for values in (*request.args.listvalues(), *request.form.listvalues()):
+        if any("\x00" in value for value in values):
+            abort(400)
+
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",

@@ -50,7 +50,11 @@ class PageParser(HTMLParser):
             self.links.append(attrs["href"])
         elif tag == "form":
             self.forms.append(
-                Form(page="", action=attrs.get("action") or "", method=(attrs.get("method") or "get").lower())
+                Form(
+                    page="",
+                    action=attrs.get("action") or "",
+                    method=(attrs.get("method") or "get").lower(),
+                )
             )
         elif self.forms and tag in ("input", "textarea", "select") and attrs.get("name"):
             form = self.forms[-1]
@@ -120,7 +124,12 @@ def crawl(client, starts: list[str], language: str, max_pages: int = MAX_PAGES) 
             form.page = url
         visits.append(
             Visit(
-                url, response.status_code, html, dict(response.headers), " ".join(parser.text), parser.forms
+                url,
+                response.status_code,
+                html,
+                dict(response.headers),
+                " ".join(parser.text),
+                parser.forms,
             )
         )
         if response.status_code in (301, 302, 303):
@@ -148,8 +157,8 @@ def interface_fragments(catalogue) -> list[str]:
         for msgid in ids:
             if msgid in strings:
                 continue  # the same in both languages (a name, a code)
-            for part in PLACEHOLDER.split(msgid):
-                part = part.strip(" .,:;()–-")
+            for piece in PLACEHOLDER.split(msgid):
+                part = piece.strip(" .,:;()–-")
                 if len(part) >= 3 and re.search(r"[A-Za-z]{3}", part):
                     fragments.add(part)
     return sorted(fragments, key=len, reverse=True)

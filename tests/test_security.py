@@ -144,3 +144,13 @@ def test_deactivated_users_old_session_stops_at_once(app, client, create_user):
 def test_request_size_is_limited(client):
     response = client.post("/sign-in", data={"email": "x" * (13 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("where", ["form", "query"])
+def test_a_nul_byte_is_refused_on_every_database(client, where):
+    data = {"email": "a\x00@example.org", "password": "whatever-password"}
+    if where == "form":
+        response = client.post_form("/sign-in", data)
+    else:
+        response = client.get("/sign-in", query_string={"next": "/\x00"})
+    assert response.status_code == 400
