@@ -21,7 +21,11 @@ def _endpoints(app):
 
 
 def test_every_endpoint_declares_an_access_rule(app):
-    undeclared = [rule.rule for rule in app.url_map.iter_rules() if not hasattr(app.view_functions[rule.endpoint], "access_rule")]
+    undeclared = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if not hasattr(app.view_functions[rule.endpoint], "access_rule")
+    ]
     assert undeclared == []
 
 
@@ -77,7 +81,9 @@ def test_every_endpoint_answers_every_role_as_its_rule_says(app, client, sign_in
                 response = client.post(url, data={"csrf_token": token})
             asked += 1
             if response.status_code not in expected:
-                wrong.append(f"{method} {url} as {role or 'anonymous'}: {response.status_code}, expected {sorted(expected)}")
+                wrong.append(
+                    f"{method} {url} as {role or 'anonymous'}: {response.status_code}, expected {sorted(expected)}"
+                )
             if response.status_code == 302 and role is None and expected == {302}:
                 assert response.headers["Location"].startswith("/sign-in?next="), url
     print(f"\naccess matrix {role or 'anonymous'}: {asked} requests")

@@ -22,7 +22,12 @@ ROLES = {
     "secretariat": "expert@b40.example",
     "admin": "secretary@b40.example",
 }
-HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
+HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+)
 
 
 @pytest.fixture
@@ -31,7 +36,9 @@ def demo_data(app, db):
     with app.test_request_context():
         demo.load()
         admin = _db.session.scalar(_db.select(User).where(User.role == Role.ADMIN))
-        operations.invite_user(admin, "new.delegate@b40.example", "Nikola Jovanović", Role.DELEGATE, "nis", "tr")
+        operations.invite_user(
+            admin, "new.delegate@b40.example", "Nikola Jovanović", Role.DELEGATE, "nis", "tr"
+        )
         operations.request_password_reset("mayor.zagreb@b40.example")
         _db.session.commit()
 
@@ -70,9 +77,13 @@ def test_crawl_every_page_of_a_role(app, client, demo_data, fragments, role, lan
             problems.append(f"{visit.url}: not in {language}")
         problems += [f"{visit.url}: no {name}" for name in HEADERS if name not in visit.headers]
         if language == "tr":
-            problems += [f"{visit.url}: English {text!r}" for text in english_on_page(visit.text, fragments)]
+            problems += [
+                f"{visit.url}: English {text!r}" for text in english_on_page(visit.text, fragments)
+            ]
     reached = {visit.url for visit in visits if visit.status == 200}
-    print(f"\ncrawl {role}/{language}: {len(reached)} pages, {sum(len(v.forms) for v in visits)} forms")
+    print(
+        f"\ncrawl {role}/{language}: {len(reached)} pages, {sum(len(v.forms) for v in visits)} forms"
+    )
     assert problems == []
     assert promised <= reached, f"navigation promises {sorted(promised - reached)}"
     assert len(reached) >= len(promised)
