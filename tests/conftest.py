@@ -8,13 +8,21 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from secretariat import create_app
+from secretariat import create_app, demo
 from secretariat.accounts import operations as accounts
+from secretariat.accounts.models import User
 from secretariat.extensions import db as _db
 from secretariat.extensions import limiter
 from secretariat.security import Role
 
 PASSWORD = "correct-horse-battery-staple"
+ROLES = {  # the demo sign-in of each role the gates walk as
+    "anonymous": None,
+    "delegate": "delegate.sarajevo@b40.example",
+    "mayor": "mayor.zagreb@b40.example",
+    "secretariat": "expert@b40.example",
+    "admin": "secretary@b40.example",
+}
 CITY_OF = {Role.MAYOR: "zagreb", Role.DELEGATE: "sarajevo"}
 TOKEN = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
@@ -142,3 +150,16 @@ def sign_in_as(client, create_user):
         return user
 
     return act
+
+
+@pytest.fixture
+def demo_data(app, db):
+    """The demo sign-ins, plus what staff work leaves behind: an invitation, a reset, audit rows."""
+    with app.test_request_context():
+        demo.load()
+        admin = _db.session.scalar(_db.select(User).where(User.role == Role.ADMIN))
+        accounts.invite_user(
+            admin, "new.delegate@b40.example", "Nikola Jovanović", Role.DELEGATE, "nis", "tr"
+        )
+        accounts.request_password_reset("mayor.zagreb@b40.example")
+        _db.session.commit()

@@ -6,41 +6,19 @@ from flask import url_for
 from flask_login import login_user
 
 from secretariat import demo
-from secretariat.accounts import operations
 from secretariat.accounts.models import User
 from secretariat.extensions import db as _db
-from secretariat.security import Role
 from secretariat.templating import navigation
-from tests.conftest import sign_in
+from tests.conftest import ROLES, sign_in
 from tests.crawl import crawl, english_on_page, interface_fragments
 from tests.test_i18n import PO
 
-ROLES = {
-    "anonymous": None,
-    "delegate": "delegate.sarajevo@b40.example",
-    "mayor": "mayor.zagreb@b40.example",
-    "secretariat": "expert@b40.example",
-    "admin": "secretary@b40.example",
-}
 HEADERS = (
     "Content-Security-Policy",
     "X-Content-Type-Options",
     "X-Frame-Options",
     "Referrer-Policy",
 )
-
-
-@pytest.fixture
-def demo_data(app, db):
-    """The demo sign-ins, plus what staff work leaves behind: an invitation, a reset, audit rows."""
-    with app.test_request_context():
-        demo.load()
-        admin = _db.session.scalar(_db.select(User).where(User.role == Role.ADMIN))
-        operations.invite_user(
-            admin, "new.delegate@b40.example", "Nikola Jovanović", Role.DELEGATE, "nis", "tr"
-        )
-        operations.request_password_reset("mayor.zagreb@b40.example")
-        _db.session.commit()
 
 
 def promised_pages(app, email: str | None) -> set[str]:

@@ -11,9 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secretariat import demo
-from tests.conftest import sign_in
+from tests.conftest import ROLES, sign_in
 from tests.crawl import crawl
-from tests.test_crawl import ROLES, demo_data  # noqa: F401  (the fixture)
 
 CANARY = '<script>alert("b40-canary")</script>'
 ANSWERS = {200, 302, 400, 403, 404, 405, 409, 413, 429}
