@@ -29,6 +29,22 @@ TOKEN = re.compile(
 )
 
 
+FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figure():
+    """figure(line): a figure a quality gate measured, printed at the end of the run."""
+    return FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("figures of the quality gates")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+
+
 class Client(FlaskClient):
     """The Flask test client, plus form posts that carry the page's CSRF token like a browser."""
 

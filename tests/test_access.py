@@ -63,7 +63,7 @@ def _expected(rule, view, method, role) -> set[int]:
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda role: role or "anonymous")
-def test_every_endpoint_answers_every_role_as_its_rule_says(app, client, sign_in_as, role):
+def test_every_endpoint_answers_every_role_as_its_rule_says(app, client, sign_in_as, figure, role):
     if role is not None:
         sign_in_as(role)
     token = client.csrf_token("/" if role else "/sign-in")
@@ -86,5 +86,5 @@ def test_every_endpoint_answers_every_role_as_its_rule_says(app, client, sign_in
                 )
             if response.status_code == 302 and role is None and expected == {302}:
                 assert response.headers["Location"].startswith("/sign-in?next="), url
-    print(f"\naccess matrix {role or 'anonymous'}: {asked} requests")
+    figure(f"access matrix {role or 'anonymous'}: {asked} requests")
     assert wrong == []

@@ -37,7 +37,7 @@ def fragments():
 
 @pytest.mark.parametrize("language", ["en", "tr"])
 @pytest.mark.parametrize("role", list(ROLES))
-def test_crawl_every_page_of_a_role(app, client, demo_data, fragments, role, language):
+def test_crawl_every_page_of_a_role(app, client, demo_data, fragments, figure, role, language):
     email = ROLES[role]
     if email:
         assert sign_in(client, email, demo.DEMO_PASSWORD).status_code == 302
@@ -59,8 +59,8 @@ def test_crawl_every_page_of_a_role(app, client, demo_data, fragments, role, lan
                 f"{visit.url}: English {text!r}" for text in english_on_page(visit.text, fragments)
             ]
     reached = {visit.url for visit in visits if visit.status == 200}
-    print(
-        f"\ncrawl {role}/{language}: {len(reached)} pages, {sum(len(v.forms) for v in visits)} forms"
+    figure(
+        f"crawl {role}/{language}: {len(reached)} pages, {sum(len(v.forms) for v in visits)} forms"
     )
     assert problems == []
     assert promised <= reached, f"navigation promises {sorted(promised - reached)}"

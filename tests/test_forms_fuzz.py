@@ -87,7 +87,7 @@ def _value(data, name, form):
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_form_survives_hostile_input(app, client, demo_data, role):
+def test_every_form_survives_hostile_input(app, client, demo_data, figure, role):
     email = ROLES[role]
 
     def signed_in():
@@ -146,7 +146,7 @@ def test_every_form_survives_hostile_input(app, client, demo_data, role):
     fire()
     pages = crawl(client, ["/"], "en")
     echoed = [visit.url for visit in pages if CANARY in visit.html]
-    print(f"\nfuzz {role}: {len(submissions)} submissions to {len(forms)} forms")
+    figure(f"fuzz {role}: {len(submissions)} submissions to {len(forms)} forms")
     assert echoed == []
     assert all(
         re.search(r"<html lang=\"en\">", visit.html) for visit in pages if visit.status == 200

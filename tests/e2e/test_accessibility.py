@@ -75,6 +75,7 @@ def test_every_page_passes_axe(
     browser: Browser,
     live_server,
     demo_data,
+    figure,
     role,
     language,
 ):
@@ -104,12 +105,10 @@ def test_every_page_passes_axe(
     finally:
         context.close()
 
-    print(
-        f"\naxe {role}/{language}: {len(urls)} pages, {len(problems)} serious or critical"
+    figure(
+        f"axe {role}/{language}: {len(urls)} pages, {len(problems)} serious or critical"
         f" ({time.monotonic() - started:.1f} s)"
     )
-    for line in problems:
-        print(f"  {line}")
     assert problems == [], "axe found serious or critical violations:\n" + "\n".join(problems)
 
 

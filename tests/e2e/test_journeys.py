@@ -45,6 +45,7 @@ def test_a_person_signs_in_switches_language_and_signs_out(page: Page, create_us
     # Sign out: the header offers the sign-in link again, still in Turkish.
     sign_out.click()
     expect(header.get_by_role("link", name="Giriş yap")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("Çıkış yaptınız.")
     expect(header.get_by_role("button", name="Çıkış yap")).to_have_count(0)
     expect(header).not_to_contain_text(user.name)
     expect(page.locator("html")).to_have_attribute("lang", "tr")
@@ -52,6 +53,7 @@ def test_a_person_signs_in_switches_language_and_signs_out(page: Page, create_us
     # The profile is closed again: it sends the browser to the sign-in page.
     page.goto("/profile")
     expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Fprofile$"))
+    expect(page.get_by_role("status")).to_have_text("Bu sayfayı açmak için lütfen giriş yapın.")
     expect(page.get_by_role("main").get_by_role("button", name="Giriş yap")).to_be_visible()
 
 
