@@ -1,6 +1,7 @@
 """Locale and time-zone selection, and localized() for content written in English and Turkish."""
 
 from dataclasses import dataclass
+from enum import StrEnum
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import current_app, has_request_context, request, session
@@ -48,6 +49,16 @@ def is_timezone(name: str) -> bool:
 
 def zone(name: str | None) -> ZoneInfo:
     return ZoneInfo(name if name and is_timezone(name) else DEFAULT_TIMEZONE)
+
+
+class LabelledEnum(StrEnum):
+    """A stored code with the lazy label people read: MEMBER = "code", _l("Label")."""
+
+    def __new__(cls, value: str, label):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 import logging
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -13,27 +12,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from secretariat.database import UTCDateTime, utcnow
 from secretariat.extensions import db
+from secretariat.i18n import LabelledEnum
 
 log = logging.getLogger("secretariat.mail")
 
 
-class MailStatus(StrEnum):
-    QUEUED = "queued"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-
-    @property
-    def label(self):
-        return MAIL_STATUS_LABELS[self]
+class MailStatus(LabelledEnum):
+    QUEUED = "queued", _l("Queued")
+    SENDING = "sending", _l("Sending")
+    SENT = "sent", _l("Sent")
+    FAILED = "failed", _l("Failed")
 
 
-MAIL_STATUS_LABELS = {
-    MailStatus.QUEUED: _l("Queued"),
-    MailStatus.SENDING: _l("Sending"),
-    MailStatus.SENT: _l("Sent"),
-    MailStatus.FAILED: _l("Failed"),
-}
 MAX_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=15)
 

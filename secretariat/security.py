@@ -1,7 +1,6 @@
 """Roles, the access rule every view declares, safe redirects and security headers."""
 
 from collections.abc import Callable
-from enum import StrEnum
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -11,25 +10,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from secretariat.extensions import login
+from secretariat.i18n import LabelledEnum
 
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    SECRETARIAT = "secretariat"
-    MAYOR = "mayor"
-    DELEGATE = "delegate"
-
-    @property
-    def label(self):
-        return ROLE_LABELS[self]
+class Role(LabelledEnum):
+    ADMIN = "admin", _l("Administrator")
+    SECRETARIAT = "secretariat", _l("Secretariat")
+    MAYOR = "mayor", _l("Mayor")
+    DELEGATE = "delegate", _l("Delegate")
 
 
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.SECRETARIAT: _l("Secretariat"),
-    Role.MAYOR: _l("Mayor"),
-    Role.DELEGATE: _l("Delegate"),
-}
 STAFF = frozenset({Role.ADMIN, Role.SECRETARIAT})
 CITY_ROLES = frozenset({Role.MAYOR, Role.DELEGATE})
 

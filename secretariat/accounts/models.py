@@ -1,7 +1,6 @@
 """Users and the one-time tokens that invite them or reset their password."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -10,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from secretariat.database import UTCDateTime, utcnow
 from secretariat.extensions import db
-from secretariat.i18n import DEFAULT_TIMEZONE
+from secretariat.i18n import DEFAULT_TIMEZONE, LabelledEnum
 from secretariat.security import CITY_ROLES, STAFF, Role
 from secretariat.text import fold
 
@@ -19,21 +18,10 @@ def _sql_list(values) -> str:
     return ", ".join(f"'{value}'" for value in sorted(values))
 
 
-class UserState(StrEnum):
-    ACTIVE = "active"
-    INVITED = "invited"
-    INACTIVE = "inactive"
-
-    @property
-    def label(self):
-        return USER_STATE_LABELS[self]
-
-
-USER_STATE_LABELS = {
-    UserState.ACTIVE: _l("Active"),
-    UserState.INVITED: _l("Invited"),
-    UserState.INACTIVE: _l("Deactivated"),
-}
+class UserState(LabelledEnum):
+    ACTIVE = "active", _l("Active")
+    INVITED = "invited", _l("Invited")
+    INACTIVE = "inactive", _l("Deactivated")
 
 
 class User(UserMixin, db.Model):
@@ -95,16 +83,9 @@ def _index_for_search(mapper, connection, user: User) -> None:
     user.search_key = fold(f"{user.name} {user.email}")
 
 
-class TokenPurpose(StrEnum):
-    INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a password
-
-    @property
-    def label(self):
-        return {
-            TokenPurpose.INVITATION: _l("Invitation"),
-            TokenPurpose.PASSWORD_RESET: _l("Password reset"),
-        }[self]
+class TokenPurpose(LabelledEnum):
+    INVITATION = "invitation", _l("Invitation")
+    PASSWORD_RESET = "password_reset", _l("Password reset")
 
 
 class AccountToken(db.Model):
