@@ -20,6 +20,11 @@ class Model(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def sql_list(values) -> str:
+    """The SQL literal list of a CHECK constraint over a fixed set of codes."""
+    return ", ".join(f"'{value}'" for value in sorted(values))
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from secretariat.i18n import LANGUAGE_NAMES, current_language, localized
 from secretariat.security import STAFF
 
-PUBLIC_NAV = [("site.home", _l("Home"))]
+PUBLIC_NAV = [("site.home", _l("Home")), ("members.directory", _l("Members"))]
 SIGNED_IN_NAV = [("accounts.profile", _l("Profile"))]
 STAFF_NAV = [
     ("accounts.list_users", _l("Users")),

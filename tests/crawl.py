@@ -39,7 +39,9 @@ class PageParser(HTMLParser):
         attrs = dict(attrs)
         own = self._own_language() and tag not in SKIPPED_TAGS
         if attrs.get("lang") and attrs["lang"] != self.page_language:
-            own = False
+            own = False  # content in another language, such as an English email's subject
+        if attrs.get("translate") == "no":
+            own = False  # what people typed (a position, a name): content, not interface
         if tag not in ("input", "br", "img", "meta", "link", "hr"):
             self._stack.append((tag, own))
         if own:

@@ -390,7 +390,7 @@ def test_duplicate_invitation_is_refused_with_a_message(client, sign_in_as, crea
     assert "already exists" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("typed", ["petrovic", "PETROVIĆ", "Petrović", "jovana.p"])
+@pytest.mark.parametrize("typed", ["petrovic", "PETROVIĆ", "Petrović", "jovana.p", "Петровић"])
 def test_user_search_ignores_case_and_diacritics(client, sign_in_as, create_user, typed):
     create_user(Role.SECRETARIAT, name="Jovana Petrović", email="jovana.p@example.org")
     create_user(Role.DELEGATE, name="Dora Delegate")
@@ -398,6 +398,15 @@ def test_user_search_ignores_case_and_diacritics(client, sign_in_as, create_user
     html = client.get("/staff/users", query_string={"q": typed}).get_data(as_text=True)
     assert "Jovana Petrović" in html
     assert "Dora Delegate" not in html
+
+
+def test_user_search_finds_dj_either_way(client, sign_in_as, create_user):
+    create_user(Role.DELEGATE, name="Đorđe Đorđević")
+    sign_in_as(Role.ADMIN)
+    for typed in ("dorde", "Djordjevic", "ĐORĐEVIĆ"):
+        assert "Đorđe Đorđević" in client.get("/staff/users", query_string={"q": typed}).get_data(
+            as_text=True
+        )
 
 
 def test_user_search_treats_the_turkish_i_alike(client, sign_in_as, create_user):

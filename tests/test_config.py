@@ -1,6 +1,17 @@
 """Configuration comes from defaults, then instance/config.py, then the environment, then tests."""
 
+import os
+
+import pytest
+
 from secretariat import create_app
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith("SECRETARIAT_") or name == "DATABASE_URL":
+            monkeypatch.delenv(name)
 
 
 def test_settings_are_layered(tmp_path, monkeypatch):

@@ -7,15 +7,11 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from secretariat.database import UTCDateTime, utcnow
+from secretariat.database import UTCDateTime, sql_list, utcnow
 from secretariat.extensions import db
 from secretariat.i18n import DEFAULT_TIMEZONE, LabelledEnum
 from secretariat.security import CITY_ROLES, STAFF, Role
-from secretariat.text import fold
-
-
-def _sql_list(values) -> str:
-    return ", ".join(f"'{value}'" for value in sorted(values))
+from secretariat.text import search_keys
 
 
 class UserState(LabelledEnum):
@@ -27,10 +23,10 @@ class UserState(LabelledEnum):
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint(f"role IN ({_sql_list(Role)})", name="role_known"),
+        CheckConstraint(f"role IN ({sql_list(Role)})", name="role_known"),
         CheckConstraint(
-            f"(role IN ({_sql_list(CITY_ROLES)}) AND city_slug IS NOT NULL)"
-            f" OR (role IN ({_sql_list(STAFF)}) AND city_slug IS NULL)",
+            f"(role IN ({sql_list(CITY_ROLES)}) AND city_slug IS NOT NULL)"
+            f" OR (role IN ({sql_list(STAFF)}) AND city_slug IS NULL)",
             name="city_matches_role",
         ),
         CheckConstraint("language IN ('en', 'tr')", name="language_known"),
@@ -80,7 +76,7 @@ class User(UserMixin, db.Model):
 @event.listens_for(User, "before_insert")
 @event.listens_for(User, "before_update")
 def _index_for_search(mapper, connection, user: User) -> None:
-    user.search_key = fold(f"{user.name} {user.email}")
+    user.search_key = search_keys(user.name, user.email)
 
 
 class TokenPurpose(LabelledEnum):
@@ -93,7 +89,7 @@ class AccountToken(db.Model):
 
     __tablename__ = "account_tokens"
     __table_args__ = (
-        CheckConstraint(f"purpose IN ({_sql_list(TokenPurpose)})", name="purpose_known"),
+        CheckConstraint(f"purpose IN ({sql_list(TokenPurpose)})", name="purpose_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

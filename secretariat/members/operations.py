@@ -1,0 +1,90 @@
+"""Membership operations: they flush and audit; the caller commits."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from secretariat import audit
+from secretariat.errors import RuleViolation
+from secretariat.extensions import db
+from secretariat.members.models import City, CityAlias, CityStatus, Country, JoinRoute, OfficeHolder
+from secretariat.members.rules import slugify
+from secretariat.text import clean_line
+
+
+def country_by_code(code: str) -> Country:
+    country = db.session.scalar(select(Country).where(Country.code == code))
+    if country is None:
+        raise RuleViolation(_l("Unknown country."))
+    return country
+
+
+def _snapshot(city: City) -> dict:
+    return {
+        "official_name": city.official_name,
+        "english_name": city.english_name,
+        "turkish_name": city.turkish_name,
+        "country": city.country.code if city.country else None,
+        "status": city.status,
+        "joined_on": city.joined_on,
+        "join_route": city.join_route,
+    }
+
+
+def create_city(
+    actor,
+    *,
+    official_name: str,
+    english_name: str,
+    country_code: str,
+    joined_on: date,
+    join_route: JoinRoute,
+    turkish_name: str = "",
+    population: int | None = None,
+    website: str = "",
+    aliases: tuple[str, ...] = (),
+) -> City:
+    """A new member city, with its names indexed for search and sorting."""
+    slug = slugify(english_name)
+    if db.session.scalar(select(City.id).where(City.slug == slug)) is not None:
+        raise RuleViolation(_l("A member city with this name already exists."))
+    city = City(
+        slug=slug,
+        official_name=clean_line(official_name),
+        english_name=clean_line(english_name),
+        turkish_name=clean_line(turkish_name),
+        country=country_by_code(country_code),
+        population=population,
+        website=website,
+        status=CityStatus.ACTIVE,
+        joined_on=joined_on,
+        join_route=join_route,
+        aliases=[CityAlias(name=clean_line(alias)) for alias in dict.fromkeys(aliases) if alias],
+    )
+    city.index_names()
+    db.session.add(city)
+    db.session.flush()
+    audit.record(actor, "city.create", city, after=_snapshot(city))
+    return city
+
+
+def withdraw_city(actor, city: City, on: date) -> None:
+    """A member may leave; its history stays (SPEC §2: decisions are not binding)."""
+    if city.status == CityStatus.WITHDRAWN:
+        raise RuleViolation(_l("This city has already withdrawn."))
+    before = _snapshot(city)
+    city.status, city.withdrawn_on = CityStatus.WITHDRAWN, on
+    audit.record(actor, "city.withdraw", city, before, _snapshot(city))
+
+
+def record_mayor(actor, city: City, name: str, since: date) -> OfficeHolder:
+    """The new mayor takes office; the previous one's term ends the day before."""
+    for holder in city.office_holders:
+        if holder.ended_on is None:
+            holder.ended_on = max(holder.started_on, since)
+    holder = OfficeHolder(city=city, name=clean_line(name), started_on=since)
+    db.session.add(holder)
+    db.session.flush()
+    audit.record(actor, "city.mayor", city, after={"mayor": holder.name, "since": since})
+    return holder

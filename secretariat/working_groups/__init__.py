@@ -1,0 +1,1 @@
+"""Working groups: the network's thematic groups and the cities that take part in them."""
