@@ -1,27 +1,34 @@
-"""The ceiling: the least a Flask page listing 50 users can do, with no portal code at all.
+"""The ceilings: the least a Flask page listing 50 users, or 50 member cities, can do.
 
-Flask + Flask-SQLAlchemy + one minimal Jinja template, on the same SQLite file the portal
-uses (opened read-only). It does what the portal's /staff/users must do at the very least:
-the page of 50 rows (ORDER BY name, id LIMIT 50 OFFSET ...) plus the COUNT(*) that
-pagination needs, rendered with the same columns (name, email, role, city, state).
+Flask + Flask-SQLAlchemy + one minimal Jinja template per page, no portal code at all, on the
+same SQLite file the portal uses (opened read-only). Each page does what the portal's page must
+do at the very least, with the same columns:
+
+- `/` for the portal's /staff/users: the page of 50 users (ORDER BY name, id LIMIT 50
+  OFFSET ...) plus the COUNT(*) that pagination needs; name, email, role, city and state.
+- `/members` for the portal's public /members: the page of 50 active cities
+  (WHERE status = 'active' ORDER BY sort_key_en, id LIMIT 50 OFFSET ...), joined to countries
+  for the country's name, plus the COUNT(*) of active cities; the city's name (a link to its
+  page), official name, country and the date it joined (ISO, no Babel).
 
 No sessions, sign-in, CSRF, translations, rate limiting, security headers or base layout:
-whatever the portal costs above this page is the price of those.
+whatever the portal costs above these pages is the price of those, plus whatever it does on top.
 
     CEILING_DATABASE=/path/to/b40.sqlite gunicorn -w 2 --chdir bench ceiling:app
 """
 
 import os
+from datetime import date
 
 from flask import Flask, render_template, request
 from flask_sqlalchemy import SQLAlchemy
 from jinja2 import DictLoader
-from sqlalchemy import func, select
+from sqlalchemy import ForeignKey, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 PAGE_SIZE = 50
 
-TEMPLATE = """<!doctype html>
+USERS_TEMPLATE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Users</title></head>
 <body>
@@ -46,6 +53,30 @@ TEMPLATE = """<!doctype html>
 </html>
 """
 
+CITIES_TEMPLATE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Member cities</title></head>
+<body>
+<h1>Member cities</h1>
+<p>{{ total }} cities found.</p>
+<table>
+  <thead><tr><th>City</th><th>Official name</th><th>Country</th><th>Member since</th></tr></thead>
+  <tbody>
+  {% for city, country in cities %}
+    <tr>
+      <td><a href="/members/{{ city.slug }}">{{ city.english_name }}</a></td>
+      <td>{{ city.official_name }}</td>
+      <td>{{ country }}</td>
+      <td>{{ city.joined_on.isoformat() }}</td>
+    </tr>
+  {% endfor %}
+  </tbody>
+</table>
+<p>Page {{ page }} of {{ pages }}</p>
+</body>
+</html>
+"""
+
 
 class Base(DeclarativeBase):
     pass
@@ -55,7 +86,7 @@ db = SQLAlchemy(model_class=Base)
 
 
 class User(db.Model):
-    """The columns of the portal's users table this page reads."""
+    """The columns of the portal's users table the users page reads."""
 
     __tablename__ = "users"
 
@@ -68,17 +99,45 @@ class User(db.Model):
     password_hash: Mapped[str | None]
 
 
+class Country(db.Model):
+    """The columns of the portal's countries table the cities page reads."""
+
+    __tablename__ = "countries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_en: Mapped[str]
+
+
+class City(db.Model):
+    """The columns of the portal's cities table the cities page reads, filters and sorts by."""
+
+    __tablename__ = "cities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str]
+    official_name: Mapped[str]
+    english_name: Mapped[str]
+    country_id: Mapped[int] = mapped_column(ForeignKey("countries.id"))
+    status: Mapped[str]
+    joined_on: Mapped[date]
+    sort_key_en: Mapped[str]
+
+
+def requested_page() -> int:
+    value = request.args.get("page", "1")
+    return max(int(value), 1) if value.isdigit() and len(value) < 7 else 1
+
+
 def create_app() -> Flask:
     path = os.environ["CEILING_DATABASE"]
     app = Flask(__name__)
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///file:{path}?mode=ro&uri=true"
-    app.jinja_loader = DictLoader({"users.html": TEMPLATE})
+    app.jinja_loader = DictLoader({"users.html": USERS_TEMPLATE, "cities.html": CITIES_TEMPLATE})
     db.init_app(app)
 
     @app.get("/")
     def users():
-        value = request.args.get("page", "1")
-        page = max(int(value), 1) if value.isdigit() and len(value) < 7 else 1
+        page = requested_page()
         rows = db.session.scalars(
             select(User)
             .order_by(User.name, User.id)
@@ -89,6 +148,28 @@ def create_app() -> Flask:
         return render_template(
             "users.html",
             users=rows,
+            total=total,
+            page=page,
+            pages=max(1, -(-total // PAGE_SIZE)),
+        )
+
+    @app.get("/members")
+    def cities():
+        page = requested_page()
+        rows = db.session.execute(
+            select(City, Country.name_en)
+            .join(Country, Country.id == City.country_id)
+            .where(City.status == "active")
+            .order_by(City.sort_key_en, City.id)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        ).all()
+        total = db.session.scalar(
+            select(func.count()).select_from(City).where(City.status == "active")
+        )
+        return render_template(
+            "cities.html",
+            cities=rows,
             total=total,
             page=page,
             pages=max(1, -(-total // PAGE_SIZE)),

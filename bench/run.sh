@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The listing-page benchmark: the portal's /staff/users against a bare Flask ceiling, in one run.
+# The listing-page benchmark: the portal's /staff/users and public /members against bare Flask
+# ceilings, in one run.
 #
 #   make bench                              # or: bash bench/run.sh
 #   SCALE=10000 DURATION=10 ROUNDS=2 bash bench/run.sh
 #
-# Builds a fresh SQLite database in a temporary instance folder (demo users + SCALE synthetic
-# delegates), serves the portal and bench/ceiling.py with gunicorn (2 workers each) on
-# 127.0.0.1, signs in as the demo admin, runs wrk against each page in turn with the ceiling
-# measured between pages, prints a table and writes it to bench/out/latest.md (raw wrk
-# outputs in bench/out/raw/).
+# Builds a fresh SQLite database in a temporary instance folder (the demo network and users +
+# SCALE synthetic member cities and SCALE synthetic delegates), serves the portal and
+# bench/ceiling.py with gunicorn (2 workers each) on 127.0.0.1, signs in as the demo admin,
+# runs wrk against each page in turn with its ceiling (users or cities) measured before and
+# after it, prints a table and the targets' verdicts, and writes them to bench/out/latest.md
+# (raw wrk outputs in bench/out/raw/).
 # Everything stays on 127.0.0.1, every wait is bounded, and both servers are stopped on exit.
 set -euo pipefail
 
@@ -69,6 +71,7 @@ trap 'exit 130' INT TERM
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+RUN_START=$(now)
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 
 # --- a fresh database --------------------------------------------------------------------
@@ -93,8 +96,8 @@ start=$(now)
 "$BIN/flask" --app secretariat demo --scale "$SCALE" >"$WORK/demo.log" 2>&1 \
     || { cat "$WORK/demo.log" >&2; exit 1; }
 DEMO_SECONDS=$(since "$start")
-USERS=$("$BIN/python" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM users").fetchone()[0])' "$DATABASE")
-log "flask demo --scale $SCALE: ${DEMO_SECONDS} s ($USERS users)"
+read -r USERS CITIES < <("$BIN/python" -c 'import sqlite3, sys; print(*sqlite3.connect(sys.argv[1]).execute("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM cities WHERE status = '"'active'"')").fetchone())' "$DATABASE")
+log "flask demo --scale $SCALE: ${DEMO_SECONDS} s ($USERS users, $CITIES active member cities)"
 
 PASSWORD=$("$BIN/python" -c 'from secretariat.demo import DEMO_PASSWORD; print(DEMO_PASSWORD)')
 
@@ -145,17 +148,26 @@ COOKIE=$("$BIN/python" bench/sign_in.py "$PORTAL" "$ADMIN_EMAIL" "$PASSWORD")
 log "signed in as $ADMIN_EMAIL"
 
 # --- the pages ---------------------------------------------------------------------------
-# The ceiling is measured before and after every page (C A C B C ... C), for a shorter time,
-# and the pages are visited ROUNDS times, so each slice of a page is compared with the ceiling
-# of the same few seconds: a machine that gets busier or quieter during the run moves both
-# sides of the ratio alike, and the rounds show how far the ratio itself wanders.
-# key | label | url | send the session cookie | gunicorn master pid
-CEILING_PAGE="ceiling|ceiling (bare Flask, 50 rows)|$CEILING/|no|${PIDS[1]}"
+# Each page has its ceiling: the staff pages (and the home page) the users ceiling, the member
+# pages the cities ceiling. The ceiling is measured before and after every page
+# (Cu A Cu B Cu ... Cu Cm M Cm N Cm ...), for a shorter time, and the pages are visited ROUNDS
+# times, so each slice of a page is compared with its ceiling of the same few seconds: a
+# machine that gets busier or quieter during the run moves both sides of the ratio alike, and
+# the rounds show how far the ratio itself wanders.
+# key | label | url | send the session cookie | gunicorn master pid | key of its ceiling
+declare -A CEILINGS=(
+    [ceiling]="ceiling|ceiling: users (bare Flask, 50 rows)|$CEILING/|no|${PIDS[1]}|ceiling"
+    [ceiling-members]="ceiling-members|ceiling: cities (bare Flask, 50 rows)|$CEILING/members|no|${PIDS[1]}|ceiling-members"
+)
 PAGES=(
-    "users|/staff/users (page 1, 50 rows)|$PORTAL/staff/users|yes|${PIDS[0]}"
-    "users-p100|/staff/users?page=100|$PORTAL/staff/users?page=100|yes|${PIDS[0]}"
-    "users-q|/staff/users?q=delegate0042|$PORTAL/staff/users?q=delegate0042|yes|${PIDS[0]}"
-    "home|/ (home, anonymous)|$PORTAL/|no|${PIDS[0]}"
+    "users|/staff/users (page 1, 50 rows)|$PORTAL/staff/users|yes|${PIDS[0]}|ceiling"
+    "users-p100|/staff/users?page=100|$PORTAL/staff/users?page=100|yes|${PIDS[0]}|ceiling"
+    "users-q|/staff/users?q=delegate0042|$PORTAL/staff/users?q=delegate0042|yes|${PIDS[0]}|ceiling"
+    "home|/ (home, anonymous)|$PORTAL/|no|${PIDS[0]}|ceiling"
+    "members|/members (page 1, 50 rows, anonymous)|$PORTAL/members|no|${PIDS[0]}|ceiling-members"
+    "members-tr|/members?lang=tr (Turkish order)|$PORTAL/members?lang=tr|no|${PIDS[0]}|ceiling-members"
+    "members-q|/members?q=synthetic city 00042|$PORTAL/members?q=synthetic%20city%2000042|no|${PIDS[0]}|ceiling-members"
+    "city|/members/istanbul (city page)|$PORTAL/members/istanbul|no|${PIDS[0]}|ceiling-members"
 )
 SLICE=$(( DURATION / ROUNDS > 2 ? DURATION / ROUNDS : 2 ))
 CEILING_SLICE=$(( (SLICE * 6 + 9) / 10 > 2 ? (SLICE * 6 + 9) / 10 : 2 ))
@@ -173,9 +185,10 @@ CLK_TCK=$(getconf CLK_TCK)
 
 declare -A WARMED=()
 RUN=0
-measure() {  # "key|label|url|cookie|master pid" seconds
-    local key label url cookie master headers code size rows output ticks
-    IFS='|' read -r key label url cookie master <<<"$1"
+LAST=
+measure() {  # "key|label|url|cookie|master pid|ceiling key" seconds
+    local key label url cookie master reference headers code size rows output ticks
+    IFS='|' read -r key label url cookie master reference <<<"$1"
     headers=()
     [[ $cookie == yes ]] && headers=(-H "Cookie: $COOKIE")
     RUN=$((RUN + 1))
@@ -199,18 +212,20 @@ measure() {  # "key|label|url|cookie|master pid" seconds
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${2}s" --timeout 10s --latency \
         "${headers[@]}" "$url" >"$output"
     ticks=$(( $(worker_ticks "$master") - ticks ))
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "/${url#http://*/}" "$size" "$output" \
-        "$(awk -v t="$ticks" -v hz="$CLK_TCK" 'BEGIN { printf "%.3f", t / hz }')" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "/${url#http://*/}" "$size" "$output" \
+        "$(awk -v t="$ticks" -v hz="$CLK_TCK" 'BEGIN { printf "%.3f", t / hz }')" "$reference" \
         >>"$WORK/manifest.tsv"
+    LAST=$key
 }
 
 : >"$WORK/manifest.tsv"
-measure "$CEILING_PAGE" "$CEILING_SLICE"
 for round in $(seq 1 "$ROUNDS"); do
     log "round $round of $ROUNDS"
     for page in "${PAGES[@]}"; do
+        reference=${page##*|}
+        [[ $LAST == "$reference" ]] || measure "${CEILINGS[$reference]}" "$CEILING_SLICE"
         measure "$page" "$SLICE"
-        measure "$CEILING_PAGE" "$CEILING_SLICE"
+        measure "${CEILINGS[$reference]}" "$CEILING_SLICE"
     done
 done
 
@@ -222,10 +237,11 @@ date:        $(date '+%Y-%m-%d %H:%M %Z')
 load avg:    $LOADAVG (1/5/15 min, before the servers started)
 machine:     $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 python:      $("$BIN/python" -c 'import platform, sqlite3; print(platform.python_version(), "/ SQLite", sqlite3.sqlite_version)')
-scale:       SCALE=$SCALE -> $USERS users
+scale:       SCALE=$SCALE -> $USERS users, $CITIES active member cities
 demo load:   flask demo --scale $SCALE took $DEMO_SECONDS s (db upgrade $UPGRADE_SECONDS s)
+run time:    $(since "$RUN_START") s from the start to this report
 servers:     gunicorn -w $WORKERS (sync workers), portal and ceiling side by side on 127.0.0.1
-load:        wrk -t$THREADS -c$CONNECTIONS --latency, one page at a time: $ROUNDS rounds; in each, every page ${SLICE}s with the ceiling ${CEILING_SLICE}s before and after it (${WARMUP}s warm-up per URL, once)
+load:        wrk -t$THREADS -c$CONNECTIONS --latency, one page at a time: $ROUNDS rounds; in each, every page ${SLICE}s with its ceiling ${CEILING_SLICE}s before and after it (${WARMUP}s warm-up per URL, once)
 EOF
 
 rm -rf "$OUT/raw"
@@ -236,7 +252,7 @@ status=0
 "$BIN/python" bench/report.py "$WORK" "$OUT/latest.md" || status=$?
 echo
 echo "SQL statements per request:"
-sed -n '/^|/p' "$WORK/queries.md"
+sed -n '/^|/p; /^N+1 check/p' "$WORK/queries.md" | sed 's/\*\*//g'
 echo
-echo "Written to bench/out/latest.md"
+echo "Written to bench/out/latest.md (whole run: $(since "$RUN_START") s)"
 exit "$status"

@@ -9,7 +9,7 @@ from sqlalchemy import event, func, select
 from secretariat import demo
 from secretariat.extensions import db as _db
 from secretariat.members import operations
-from secretariat.members.models import City, JoinRoute
+from secretariat.members.models import City, Contact, JoinRoute
 from secretariat.security import Role
 
 
@@ -154,3 +154,106 @@ def test_the_directory_costs_the_same_queries_for_five_rows_or_fifty(app, client
     city = _statements(app, client, "/members/istanbul")
     assert few <= many <= 5
     assert city <= 5
+
+
+def test_staff_rename_a_city_and_search_follows(app, client, cities, sign_in_as):
+    sign_in_as(Role.SECRETARIAT)
+    response = client.post_form(
+        "/members/pula/edit",
+        {
+            "official_name": "Pula",
+            "english_name": "Pula",
+            "turkish_name": "",
+            "aliases": "Pola\nPulj",
+            "country": "HR",
+            "population": "52000",
+            "website": "https://www.pula.hr",
+            "joined_on": "2023-01-24",
+            "join_route": "summit",
+        },
+    )
+    assert response.status_code == 302
+    assert listed(client, "/members?q=pola&lang=en") == ["Pula"]
+    assert "https://www.pula.hr" in client.get("/members/pula").get_data(as_text=True)
+
+
+def test_a_script_address_is_refused_as_a_website(client, cities, sign_in_as):
+    sign_in_as(Role.SECRETARIAT)
+    response = client.post_form(
+        "/members/pula/edit",
+        {
+            "official_name": "Pula",
+            "english_name": "Pula",
+            "country": "HR",
+            "website": "javascript:alert(1)",
+            "joined_on": "2023-01-24",
+            "join_route": "summit",
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter a web address starting with https://." in response.get_data(as_text=True)
+    assert 'href="javascript:' not in client.get("/members/pula").get_data(as_text=True)
+
+
+def test_a_withdrawn_city_leaves_the_directory_and_keeps_its_page(app, client, cities, sign_in_as):
+    sign_in_as(Role.ADMIN)
+    response = client.post_form(
+        "/members/kotor/withdraw", {"withdrawn_on": "2026-06-30"}, page="/members/kotor/edit"
+    )
+    assert response.status_code == 302
+    assert "Kotor" not in listed(client, "/members?q=kotor&lang=en")
+    page = client.get("/members/kotor?lang=en").get_data(as_text=True)
+    assert "Withdrawn" in page and "Founding member" in page
+    again = client.post_form(
+        "/members/kotor/withdraw",
+        {"withdrawn_on": "2026-07-01"},
+        page="/members/kotor/edit",
+        follow_redirects=True,
+    )
+    assert "This city has already withdrawn." in again.get_data(as_text=True)
+
+
+def _contact(**overrides):
+    return {
+        "kind": "focal_point",
+        "working_group": "",
+        "name": "Lejla Begić",
+        "position": "Adviser",
+        "email": "lejla@sarajevo.example",
+        "phone": "+387 33 000 000",
+        **overrides,
+    }
+
+
+def test_a_delegate_keeps_the_contacts_of_their_own_city(app, client, cities, sign_in_as):
+    sign_in_as(Role.DELEGATE, city="sarajevo")
+    response = client.post_form("/members/sarajevo/contacts", _contact(), page="/members/sarajevo")
+    assert response.status_code == 302
+    assert "lejla@sarajevo.example" in client.get("/members/sarajevo").get_data(as_text=True)
+
+
+def test_a_delegate_cannot_touch_another_citys_contacts(app, client, cities, sign_in_as):
+    sign_in_as(Role.DELEGATE, city="sarajevo")
+    added = client.post_form("/members/belgrade/contacts", _contact(), page="/members/belgrade")
+    assert added.status_code == 403
+    assert "lejla@sarajevo.example" not in client.get("/members/belgrade").get_data(as_text=True)
+    with app.app_context():
+        other = _db.session.scalar(select(Contact.id).join(City).where(City.slug == "belgrade"))
+    removed = client.post_form(
+        f"/members/belgrade/contacts/{other}/remove", page="/members/belgrade"
+    )
+    assert removed.status_code == 403
+    with app.app_context():
+        assert _db.session.get(Contact, other).is_active
+
+
+def test_a_working_group_contact_names_its_group(client, cities, sign_in_as):
+    sign_in_as(Role.SECRETARIAT)
+    response = client.post_form(
+        "/members/sarajevo/contacts", _contact(kind="working_group"), page="/members/sarajevo"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Choose the working group this person is the contact for." in html
+    assert 'value="Lejla Begić"' in html  # what was typed is kept
+    assert "lejla@sarajevo.example</a>" not in html

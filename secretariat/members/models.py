@@ -49,6 +49,7 @@ class City(db.Model):
         CheckConstraint("population IS NULL OR population >= 0", name="population_positive"),
         Index("ix_cities_status_sort_key_en", "status", "sort_key_en"),
         Index("ix_cities_status_sort_key_tr", "status", "sort_key_tr"),
+        Index("ix_cities_status_country_id", "status", "country_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

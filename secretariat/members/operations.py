@@ -6,9 +6,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from secretariat import audit
-from secretariat.errors import RuleViolation
+from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
-from secretariat.members.models import City, CityAlias, CityStatus, Country, JoinRoute, OfficeHolder
+from secretariat.members.models import (
+    City,
+    CityAlias,
+    CityStatus,
+    Contact,
+    Country,
+    JoinRoute,
+    OfficeHolder,
+)
 from secretariat.members.rules import slugify
 from secretariat.text import clean_line
 
@@ -88,3 +96,52 @@ def record_mayor(actor, city: City, name: str, since: date) -> OfficeHolder:
     db.session.flush()
     audit.record(actor, "city.mayor", city, after={"mayor": holder.name, "since": since})
     return holder
+
+
+def update_city(
+    actor, city: City, *, aliases: tuple[str, ...] = (), country_code: str, **fields
+) -> None:
+    """Staff correct a city's names and facts; the search and sort keys follow."""
+    before = _snapshot(city)
+    for name in ("official_name", "english_name", "turkish_name"):
+        setattr(city, name, clean_line(fields.pop(name)))
+    for name, value in fields.items():
+        setattr(city, name, value)
+    city.country = country_by_code(country_code)
+    wanted = [clean_line(alias) for alias in dict.fromkeys(aliases) if clean_line(alias)]
+    city.aliases = [a for a in city.aliases if a.name in wanted] + [
+        CityAlias(name=name) for name in wanted if name not in {a.name for a in city.aliases}
+    ]
+    city.index_names()
+    db.session.flush()
+    audit.record(actor, "city.update", city, before, _snapshot(city))
+
+
+def may_keep_contacts(user, city: City) -> bool:
+    """Staff keep every city's contacts; a mayor or delegate keeps their own city's only."""
+    return user.is_staff or user.city_slug == city.slug
+
+
+def add_contact(actor, city: City, **fields) -> Contact:
+    if not may_keep_contacts(actor, city):
+        raise NotAllowed(_l("You can keep the contacts of your own city only."))
+    contact = Contact(
+        city=city, **{k: clean_line(v) if isinstance(v, str) else v for k, v in fields.items()}
+    )
+    db.session.add(contact)
+    db.session.flush()
+    audit.record(actor, "contact.add", city, after={"contact": contact.name, "kind": contact.kind})
+    return contact
+
+
+def remove_contact(actor, contact: Contact) -> None:
+    """The contact no longer shows; the row stays, since history may refer to it."""
+    if not may_keep_contacts(actor, contact.city):
+        raise NotAllowed(_l("You can keep the contacts of your own city only."))
+    contact.is_active = False
+    audit.record(
+        actor,
+        "contact.remove",
+        contact.city,
+        before={"contact": contact.name, "kind": contact.kind},
+    )

@@ -3,17 +3,20 @@
 import csv
 import io
 
-from flask import Response, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from secretariat.errors import attempt
 from secretariat.extensions import db
 from secretariat.i18n import current_language
 from secretariat.listing import paginate
-from secretariat.members import bp
-from secretariat.members.models import City, CityStatus, Country, JoinRoute
-from secretariat.security import PUBLIC, STAFF, access
+from secretariat.members import bp, operations
+from secretariat.members.forms import CityForm, ContactForm, WithdrawalForm
+from secretariat.members.models import City, CityStatus, Contact, ContactKind, Country, JoinRoute
+from secretariat.security import PUBLIC, SIGNED_IN, STAFF, access
 from secretariat.text import collation_key, fold
 from secretariat.working_groups.models import GroupMembership, GroupStatus, WorkingGroup
 
@@ -83,21 +86,30 @@ def _country_name(country: Country, language: str) -> str:
 @bp.route("/members/<slug>")
 @access(PUBLIC)
 def show_city(slug):
+    return _city_page(slug)
+
+
+def _city_page(slug: str, form: ContactForm | None = None):
+    """The city's page; a contact form that failed comes back with what was typed."""
     options = [
         selectinload(City.aliases),
         selectinload(City.office_holders),
         selectinload(City.memberships).joinedload(GroupMembership.group),
     ]
-    if current_user.is_authenticated:
+    signed_in = current_user.is_authenticated
+    if signed_in:
         options.append(selectinload(City.contacts))
     city = db.one_or_404(select(City).where(City.slug == slug).options(*options))
+    keeps_contacts = signed_in and operations.may_keep_contacts(current_user, city)
     return render_template(
         "members/city.html",
         city=city,
         language=current_language(),
         route=JoinRoute(city.join_route),
         status=CityStatus(city.status),
-        show_contacts=current_user.is_authenticated,
+        show_contacts=signed_in,
+        may_keep_contacts=keeps_contacts,
+        contact_form=form or (contact_form() if keeps_contacts else None),
     )
 
 
@@ -153,3 +165,110 @@ def export_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="b40-members.csv"'},
     )
+
+
+def _city_or_404(slug: str) -> City:
+    return db.one_or_404(select(City).where(City.slug == slug))
+
+
+def _country_choices(language: str):
+    countries = db.session.scalars(select(Country).where(Country.is_active.is_(True))).all()
+    named = [(c.code, _country_name(c, language)) for c in countries]
+    return sorted(named, key=lambda pair: collation_key(pair[1], language))
+
+
+@bp.route("/members/<slug>/edit", methods=["GET", "POST"])
+@access(STAFF)
+def edit_city(slug):
+    city = _city_or_404(slug)
+    form = CityForm(obj=city)
+    form.country.choices = _country_choices(current_language())
+    if not form.is_submitted():
+        form.country.data = city.country.code
+        form.aliases.data = "\n".join(alias.name for alias in city.aliases)
+    if form.validate_on_submit():
+        ok, _result = attempt(
+            lambda: operations.update_city(
+                current_user,
+                city,
+                official_name=form.official_name.data,
+                english_name=form.english_name.data,
+                turkish_name=form.turkish_name.data or "",
+                aliases=tuple(form.aliases.data.splitlines()),
+                country_code=form.country.data,
+                population=form.population.data,
+                website=form.website.data or "",
+                joined_on=form.joined_on.data,
+                join_route=form.join_route.data,
+            )
+        )
+        if ok:
+            flash(_("The city has been saved."), "success")
+            return redirect(url_for("members.show_city", slug=city.slug))
+    return render_template(
+        "members/edit.html",
+        city=city,
+        form=form,
+        withdrawal=WithdrawalForm(),
+        language=current_language(),
+    )
+
+
+@bp.route("/members/<slug>/withdraw", methods=["POST"])
+@access(STAFF)
+def withdraw_city(slug):
+    city = _city_or_404(slug)
+    form = WithdrawalForm()
+    if not form.validate_on_submit():
+        flash(_("Give the date the city withdrew."), "error")
+    elif attempt(operations.withdraw_city, current_user, city, form.withdrawn_on.data)[0]:
+        flash(_("The withdrawal has been recorded. The city's history stays."), "success")
+    return redirect(url_for("members.show_city", slug=city.slug))
+
+
+def contact_form() -> ContactForm:
+    form = ContactForm()
+    groups = _active_groups()
+    form.working_group.choices = [("", "—")] + [
+        (str(g.id), g.name_tr if current_language() == "tr" and g.name_tr else g.name_en)
+        for g in groups
+    ]
+    return form
+
+
+@bp.route("/members/<slug>/contacts", methods=["POST"])
+@access(SIGNED_IN)
+def add_contact(slug):
+    city = _city_or_404(slug)
+    if not operations.may_keep_contacts(current_user, city):
+        abort(403)
+    form = contact_form()
+    if form.validate_on_submit():
+        fields = {
+            "kind": form.kind.data,
+            "name": form.name.data,
+            "position": form.position.data or "",
+            "email": form.email.data or "",
+            "phone": form.phone.data or "",
+            "working_group_id": int(form.working_group.data)
+            if form.kind.data == ContactKind.WORKING_GROUP
+            else None,
+        }
+        if attempt(lambda: operations.add_contact(current_user, city, **fields))[0]:
+            flash(_("The contact has been added."), "success")
+            return redirect(url_for("members.show_city", slug=city.slug))
+    return _city_page(slug, form)
+
+
+@bp.route("/members/<slug>/contacts/<int:contact_id>/remove", methods=["POST"])
+@access(SIGNED_IN)
+def remove_contact(slug, contact_id):
+    city = _city_or_404(slug)
+    if not operations.may_keep_contacts(current_user, city):
+        abort(403)
+    contact = db.one_or_404(
+        select(Contact).where(Contact.id == contact_id, Contact.city_id == city.id)
+    )
+    if attempt(operations.remove_contact, current_user, contact)[0]:
+        flash(_("The contact has been removed."), "success")
+    return redirect(url_for("members.show_city", slug=city.slug))

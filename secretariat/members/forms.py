@@ -1,0 +1,77 @@
+"""Member-city forms: shape checks here, the rules in operations."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from secretariat.members.models import ContactKind, JoinRoute
+
+
+class CityForm(FlaskForm):
+    official_name = StringField(
+        _l("Official name"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("As the city writes it, in its own script: Niš, Ниш, Αθήνα."),
+    )
+    english_name = StringField(
+        _l("City name in English"), validators=[DataRequired(), Length(max=200)]
+    )
+    turkish_name = StringField(
+        _l("Turkish name"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Only where Turkish uses its own name: Atina, Saraybosna, Üsküp."),
+    )
+    aliases = TextAreaField(
+        _l("Other names"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "One a line: exonyms, transliterations, former names. Search finds them all."
+        ),
+    )
+    country = SelectField(_l("Country"))
+    population = IntegerField(
+        _l("Population"), validators=[Optional(), NumberRange(min=0, max=100_000_000)]
+    )
+    website = StringField(
+        _l("Official website"),
+        validators=[
+            Optional(),
+            Length(max=300),
+            URL(require_tld=True, message=_l("Enter a web address starting with https://.")),
+        ],
+    )
+    joined_on = DateField(_l("Member since"), validators=[DataRequired()])
+    join_route = SelectField(
+        _l("How it joined"), choices=[SelectChoice(r.value, r.label) for r in JoinRoute]
+    )
+
+    def validate_website(self, field):
+        if field.data and not field.data.startswith(("https://", "http://")):
+            raise ValidationError(_l("Enter a web address starting with https://."))
+
+
+class WithdrawalForm(FlaskForm):
+    withdrawn_on = DateField(_l("Withdrawn on"), validators=[DataRequired()])
+
+
+class ContactForm(FlaskForm):
+    kind = SelectField(_l("Role"), choices=[SelectChoice(k.value, k.label) for k in ContactKind])
+    working_group = SelectField(_l("Working group"))
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=320)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+
+    def validate_working_group(self, field):
+        if self.kind.data == ContactKind.WORKING_GROUP and not field.data:
+            raise ValidationError(_l("Choose the working group this person is the contact for."))
