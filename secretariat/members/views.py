@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from secretariat.errors import attempt
 from secretariat.extensions import db
-from secretariat.i18n import current_language
+from secretariat.i18n import current_language, localized
 from secretariat.listing import paginate
 from secretariat.members import bp, operations
 from secretariat.members.forms import CityForm, ContactForm, WithdrawalForm
@@ -61,26 +61,19 @@ def directory():
     )
     countries = sorted(
         db.session.scalars(select(Country).where(Country.id.in_(counts))).all(),
-        key=lambda country: collation_key(_country_name(country, language), language),
+        key=lambda country: collation_key(localized(country, "name", language).text, language),
     )
     return render_template(
         "members/directory.html",
         page=page,
         language=language,
-        countries=[(c.code, _country_name(c, language), counts[c.id]) for c in countries],
-        groups=[
-            (g.slug, g.name_tr if language == "tr" and g.name_tr else g.name_en)
-            for g in _active_groups()
-        ],
+        countries=[(c.code, localized(c, "name", language).text, counts[c.id]) for c in countries],
+        groups=[(g.slug, localized(g, "name", language).text) for g in _active_groups()],
         total=sum(counts.values()),
         q=query,
         country=country_code,
         group=group_slug,
     )
-
-
-def _country_name(country: Country, language: str) -> str:
-    return country.name_tr if language == "tr" else country.name_en
 
 
 @bp.route("/members/<slug>")
@@ -173,7 +166,7 @@ def _city_or_404(slug: str) -> City:
 
 def _country_choices(language: str):
     countries = db.session.scalars(select(Country).where(Country.is_active.is_(True))).all()
-    named = [(c.code, _country_name(c, language)) for c in countries]
+    named = [(c.code, localized(c, "name", language).text) for c in countries]
     return sorted(named, key=lambda pair: collation_key(pair[1], language))
 
 
@@ -230,8 +223,7 @@ def contact_form() -> ContactForm:
     form = ContactForm()
     groups = _active_groups()
     form.working_group.choices = [("", "—")] + [
-        (str(g.id), g.name_tr if current_language() == "tr" and g.name_tr else g.name_en)
-        for g in groups
+        (str(g.id), localized(g, "name").text) for g in groups
     ]
     return form
 
