@@ -44,17 +44,25 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def record(actor, action: str, target, before: dict | None = None, after: dict | None = None):
+def record(
+    actor,
+    action: str,
+    target,
+    before: dict | None = None,
+    after: dict | None = None,
+    actor_label: str | None = None,
+):
     """Add an entry for one state change; the caller's transaction commits it with the change.
 
-    actor is a User, or None for the system (scheduler, command line).
+    actor is a User, or None for the system (scheduler, command line) or for a person without
+    an account, whom actor_label then names (an applicant).
     """
     state = inspect(target)
     if state.identity is None:
         db.session.flush()
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
-        actor_label=(actor.email if actor is not None else "system"),
+        actor_label=actor.email if actor is not None else (actor_label or "system")[:200],
         action=action,
         target_type=state.mapper.local_table.name,
         target_id=str(state.identity[0] if state.identity else ""),

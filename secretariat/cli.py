@@ -62,8 +62,10 @@ def demo_command(scale, if_empty):
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo("The database already has data; demo data not loaded.")
     else:
-        demo.load(scale)
-        db.session.commit()
+        # the demo's emails carry links to the portal, built as if a request had come in
+        with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+            demo.load(scale)
+            db.session.commit()
         click.echo("Demo data loaded.")
     demo.print_sign_ins(click.echo)
 

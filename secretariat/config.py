@@ -37,6 +37,9 @@ class Defaults:
     LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILURES_PER_ADDRESS = "30 per hour"
     RESET_REQUESTS_PER_ADDRESS = "10 per hour"
+    APPLICATIONS_PER_ADDRESS = "10 per hour;30 per day"
+
+    UPLOAD_FOLDER = None  # instance/uploads/ unless set (storage all instances share)
 
     INVITATION_VALID_FOR = timedelta(days=7)
     PASSWORD_RESET_VALID_FOR = timedelta(hours=1)
@@ -50,6 +53,7 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "B40 Secretariat <secretariat@b40.example>"
     MAIL_BATCH_SIZE = 50
 
+    PUBLIC_URL = "http://127.0.0.1:5000"  # for links in mail made outside a request (CLI, jobs)
     PROXY_FIX_COUNT = 0  # how many trusted proxies stand in front of the portal
     PAGE_SIZE = 50
 

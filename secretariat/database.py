@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -27,6 +28,12 @@ def sql_list(values) -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def insert_missing(session, model, values: dict) -> None:
+    """INSERT the row unless one with the same key exists (ON CONFLICT DO NOTHING): no race."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
 
 
 class UTCDateTime(TypeDecorator):

@@ -4,14 +4,24 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from secretariat.accounts.models import User
 from secretariat.accounts.operations import create_user
+from secretariat.applications import operations as applications
+from secretariat.applications.models import (
+    Application,
+    ApplicationEvent,
+    ReferenceCounter,
+)
+from secretariat.applications.rules import Action, ApplicationState, reference
+from secretariat.database import utcnow
 from secretariat.extensions import db
 from secretariat.members import operations as members
 from secretariat.members.models import City, Contact, ContactKind, Country, JoinRoute
 from secretariat.members.rules import BALKAN_COUNTRIES
 from secretariat.security import Role
+from secretariat.text import fold
 from secretariat.working_groups.models import GroupMembership, WorkingGroup
 from secretariat.working_groups.operations import ensure_permanent_groups
 
@@ -107,11 +117,155 @@ def load_cities() -> list[City]:
     return cities
 
 
+# Cities that are not (yet) members apply; one application ends in each state of SPEC §2.2.
+DEMO_APPLICATIONS = [
+    ("Крагујевац", "Kragujevac", "RS", "tr", []),
+    ("Novi Sad", "Novi Sad", "RS", "en", [(Action.START_REVIEW, "")]),
+    (
+        "Битола",
+        "Bitola",
+        "MK",
+        "en",
+        [
+            (Action.START_REVIEW, ""),
+            (
+                Action.REQUEST_INFO,
+                "Could you send us the council's decision on joining the network?",
+            ),
+        ],
+    ),
+    (
+        "Mostar",
+        "Mostar",
+        "BA",
+        "en",
+        [(Action.START_REVIEW, ""), (Action.APPROVE, "Welcome to the network!")],
+    ),
+    (
+        "Chișinău",
+        "Chisinau",
+        "MD",
+        "en",
+        [
+            (Action.START_REVIEW, ""),
+            (
+                Action.REJECT,
+                "The application was sent by a private association, not by the municipality. "
+                "The city is welcome to apply through its mayor's office.",
+            ),
+        ],
+    ),
+    ("Охрид", "Ohrid", "MK", "tr", [(Action.WITHDRAW, "We will apply after the elections.")]),
+]
+
+
+def load_applications(reviewer: User) -> list[Application]:
+    """The demo applications, through the same operations as the form and the review."""
+    made = []
+    for number, (official, english, country, language, steps) in enumerate(DEMO_APPLICATIONS):
+        mayor = f"{FIRST_NAMES[(number + 5) % len(FIRST_NAMES)]} {LAST_NAMES[(number + 2) % len(LAST_NAMES)]}"
+        contact = f"{FIRST_NAMES[(number + 7) % len(FIRST_NAMES)]} {LAST_NAMES[(number + 6) % len(LAST_NAMES)]}"
+        slug = english.lower().replace(" ", "-")
+        application = applications.submit_application(
+            applications.Submission(
+                city_name=official,
+                city_name_en=english,
+                country_code=country,
+                mayor_name=mayor,
+                mayor_email=f"mayor@{slug}.example",
+                contact_name=contact,
+                contact_position="International relations office",
+                contact_email=f"international@{slug}.example",
+                language=language,
+                population=100_000 + 25_000 * number,
+                motivation="We would like to share our experience in local climate action "
+                "and learn from other Balkan cities.",
+                deciding_body="Municipal council",
+                decision_number=f"{number + 11}/2026",
+                group_slugs=["local-climate-action", "local-economic-cooperation"][: number % 3],
+            ),
+            f"demo-application-{number:04d}-0000000",
+        )
+        for action, note in steps:
+            if action == Action.WITHDRAW:
+                applications.withdraw_application(application, note)
+            elif action == Action.APPROVE:
+                applications.approve_application(reviewer, application, note)
+            else:
+                applications.review(reviewer, application, action, note)
+        made.append(application)
+    return made
+
+
+def load_synthetic_applications(scale: int) -> None:
+    """One approved application per synthetic city, and a tenth as many still open: bulk rows,
+    since thousands of them only serve the load tests."""
+    cities = dict(
+        db.session.execute(
+            select(City.slug, City.id).where(City.slug.like("synthetic-city-%"))
+        ).all()
+    )
+    countries = dict(db.session.execute(select(Country.code, Country.id)).all())
+    open_states = (
+        ApplicationState.SUBMITTED,
+        ApplicationState.UNDER_REVIEW,
+        ApplicationState.INFO_REQUESTED,
+    )
+    at, year, rows = utcnow().replace(year=2025, month=6, day=1), 2025, []
+    total = scale + scale // 10
+    for number in range(1, total + 1):
+        synthetic = number <= scale
+        name = f"Synthetic City {number - 1:05d}" if synthetic else f"Synthetic Town {number:05d}"
+        rows.append(
+            {
+                "year": year,
+                "number": number,
+                "reference": reference(year, number),
+                "status_token": f"synthetic-status-{number:07d}",
+                "submission_token": f"synthetic-form-{number:07d}",
+                "state": ApplicationState.APPROVED if synthetic else open_states[number % 3],
+                "submitted_at": at,
+                "updated_at": at,
+                "city_name": name,
+                "city_name_en": name,
+                "country_id": countries[BALKAN_COUNTRIES[number % len(BALKAN_COUNTRIES)][0]],
+                "mayor_name": f"Synthetic Mayor {number:05d}",
+                "mayor_email": f"mayor{number:05d}@synthetic.example",
+                "contact_name": f"Synthetic Contact {number:05d}",
+                "contact_email": f"contact{number:05d}@synthetic.example",
+                "language": "en" if number % 2 else "tr",
+                "consented_at": at,
+                "search_key": fold(name),
+                "city_id": cities.get(f"synthetic-city-{number - 1:05d}") if synthetic else None,
+            }
+        )
+    for start in range(0, len(rows), 1000):
+        db.session.execute(insert(Application), rows[start : start + 1000])
+    ids = db.session.scalars(
+        select(Application.id).where(Application.status_token.like("synthetic-status-%"))
+    ).all()
+    events = [
+        {
+            "application_id": id_,
+            "at": at,
+            "action": Action.SUBMIT,
+            "state": ApplicationState.SUBMITTED,
+        }
+        for id_ in ids
+    ]
+    for start in range(0, len(events), 1000):
+        db.session.execute(insert(ApplicationEvent), events[start : start + 1000])
+    db.session.add(ReferenceCounter(name=f"applications-{year}", value=total))
+    db.session.flush()
+
+
 def load(scale: int = 0) -> None:
     """The real network with fictional people; with scale, that many synthetic cities on top."""
     load_cities()
     for email, name, role, city, language in DEMO_USERS:
         create_user(None, email, name, role, city, DEMO_PASSWORD, language)
+    reviewer = db.session.scalar(select(User).where(User.email == DEMO_USERS[1][0]))
+    load_applications(reviewer)
     for number in range(scale):
         members.create_city(
             None,
@@ -131,6 +285,8 @@ def load(scale: int = 0) -> None:
             "en" if number % 2 else "tr",
         )
     db.session.flush()
+    if scale:
+        load_synthetic_applications(scale)
 
 
 def print_sign_ins(echo) -> None:

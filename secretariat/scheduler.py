@@ -15,7 +15,7 @@ from secretariat.extensions import db
 
 log = logging.getLogger("secretariat.scheduler")
 
-TASK_MODULES = ()  # domains append "secretariat.<domain>.tasks" here as they gain jobs
+TASK_MODULES = ("secretariat.applications.tasks",)  # each domain with jobs lists its tasks.py
 CORE_JOBS = [
     {"id": "outbox.send", "func": mail.send_pending, "trigger": "interval", "seconds": 30},
 ]

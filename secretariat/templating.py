@@ -10,9 +10,14 @@ from markupsafe import Markup
 from secretariat.i18n import LANGUAGE_NAMES, current_language, localized
 from secretariat.security import STAFF
 
-PUBLIC_NAV = [("site.home", _l("Home")), ("members.directory", _l("Members"))]
+PUBLIC_NAV = [
+    ("site.home", _l("Home")),
+    ("members.directory", _l("Members")),
+    ("applications.apply", _l("Apply")),
+]
 SIGNED_IN_NAV = [("accounts.profile", _l("Profile"))]
 STAFF_NAV = [
+    ("applications.queue", _l("Applications")),
     ("accounts.list_users", _l("Users")),
     ("site.audit_log", _l("Audit log")),
     ("site.outbox", _l("Outbox")),

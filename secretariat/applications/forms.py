@@ -1,0 +1,180 @@
+"""The application form, the applicant's answer and withdrawal, and the staff's review forms."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from secretariat.i18n import LANGUAGE_NAMES
+
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+PHONE_SHAPE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
+MOTIVATION_LIMIT = 5000
+NOTE_LIMIT = 5000
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _website(form, field):
+    if field.data and not field.data.startswith(("https://", "http://")):
+        raise ValidationError(_l("Enter a web address starting with https://."))
+
+
+class ApplicationForm(FlaskForm):
+    submission_token = HiddenField(validators=[Regexp(TOKEN_SHAPE)])
+    city_name = StringField(
+        _l("City name"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("The official name, in the city's own script if you like: Niš, Ниш, Αθήνα."),
+    )
+    city_name_en = StringField(
+        _l("City name in English"), validators=[DataRequired(), Length(max=200)]
+    )
+    country = SelectField(_l("Country"), validators=[InputRequired()])
+    population = IntegerField(
+        _l("Population"), validators=[Optional(), NumberRange(min=0, max=100_000_000)]
+    )
+    website = StringField(
+        _l("Official website"),
+        validators=[
+            Optional(),
+            Length(max=300),
+            URL(require_tld=True, message=_l("Enter a web address starting with https://.")),
+            _website,
+        ],
+    )
+    mayor_name = StringField(_l("Mayor's full name"), validators=[DataRequired(), Length(max=200)])
+    mayor_email = EmailField(
+        _l("Mayor's email"), validators=[DataRequired(), Email(), Length(max=320)]
+    )
+    contact_name = StringField(
+        _l("Contact person"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("The person the secretariat writes to about this application."),
+    )
+    contact_position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    contact_email = EmailField(
+        _l("Contact email"),
+        validators=[DataRequired(), Email(), Length(max=320)],
+        description=_l("The acknowledgement and every answer from the secretariat go here."),
+    )
+    contact_phone = StringField(
+        _l("Contact phone"),
+        validators=[
+            Optional(),
+            Regexp(PHONE_SHAPE, message=_l("Enter a phone number, for example +90 212 555 01 23.")),
+        ],
+    )
+    language = SelectField(
+        _l("Preferred language"),
+        choices=list(LANGUAGE_NAMES.items()),
+        description=_l("The language of the secretariat's emails to you."),
+    )
+    groups = CheckboxesField(
+        _l("Working groups of interest"),
+        description=_l("Choose any; the city can join or leave groups later."),
+    )
+    motivation = TextAreaField(
+        _l("Motivation"),
+        validators=[DataRequired(), Length(max=MOTIVATION_LIMIT)],
+        description=_l(
+            "Why the city wishes to join, and what it would like to share or learn "
+            "(at most 5,000 characters)."
+        ),
+    )
+    deciding_body = StringField(
+        _l("Deciding body"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("For example the municipal council."),
+    )
+    decision_number = StringField(_l("Decision number"), validators=[Optional(), Length(max=100)])
+    decision_on = DateField(_l("Decision date"), validators=[Optional()])
+    approval_authority = StringField(
+        _l("National approval authority"),
+        validators=[Optional(), Length(max=200)],
+        description=_l(
+            "Only for countries that require national approval. A Turkish municipality joins an "
+            "international organisation by a decision of its council and with the prior "
+            "permission of the competent ministry (Law No. 5393, Articles 74 and 18(p)). Write "
+            "the authority's name as it appears on the permission: it has changed over the years."
+        ),
+    )
+    approval_reference = StringField(
+        _l("Approval reference"), validators=[Optional(), Length(max=100)]
+    )
+    approval_on = DateField(_l("Approval date"), validators=[Optional()])
+    document = FileField(
+        _l("Supporting document"),
+        description=_l(
+            "Optional: the council decision or the national approval, as one PDF file of at "
+            "most 10 MB. Only the secretariat can open it."
+        ),
+    )
+    consent = BooleanField(
+        _l("I consent to the processing of these data"),
+        validators=[
+            DataRequired(
+                message=_l("The secretariat can only handle the application with your consent.")
+            )
+        ],
+        description=_l(
+            "The secretariat uses these data only to handle the application and, if the city "
+            "joins, to keep in touch with it. Membership is free of charge."
+        ),
+    )
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(max=NOTE_LIMIT)])
+
+
+class WithdrawForm(FlaskForm):
+    note = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=NOTE_LIMIT)])
+    confirm = BooleanField(
+        _l("Yes, withdraw this application"),
+        validators=[DataRequired(message=_l("Tick the box to confirm the withdrawal."))],
+    )
+
+
+class ReviewForm(FlaskForm):
+    note = TextAreaField(
+        _l("Note to the applicant"),
+        validators=[Optional(), Length(max=NOTE_LIMIT)],
+        description=_l("The applicant reads this note on the status page and in the email."),
+    )
+
+
+class ApprovalForm(ReviewForm):
+    invite_mayor = BooleanField(_l("Invite the mayor to create an account"), default=True)
+    invite_contact = BooleanField(
+        _l("Invite the contact person to create an account"), default=True
+    )

@@ -1,0 +1,360 @@
+"""Application operations: they flush, audit and queue mail; the caller commits."""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import literal, or_, select, update
+
+from secretariat import audit, mail
+from secretariat.accounts import operations as accounts
+from secretariat.applications.models import Application, ApplicationEvent, ReferenceCounter
+from secretariat.applications.rules import (
+    NOTE_REQUIRED,
+    OPEN_STATES,
+    Action,
+    ApplicationState,
+    name_cores,
+    next_state,
+    reference,
+)
+from secretariat.database import insert_missing, utcnow
+from secretariat.errors import RuleViolation
+from secretariat.extensions import db
+from secretariat.members import operations as members
+from secretariat.members.models import City, CityStatus, ContactKind, JoinRoute
+from secretariat.security import Role
+from secretariat.text import SEPARATOR, clean_line, normalise_email, search_keys
+from secretariat.working_groups.models import GroupStatus, WorkingGroup
+from secretariat.working_groups.operations import join_group
+
+
+class Duplicate(RuleViolation):
+    """The city is already a member, or already has an open application."""
+
+
+@dataclass
+class Submission:
+    """What the applicant typed, already checked for shape by the form."""
+
+    city_name: str
+    city_name_en: str
+    country_code: str
+    mayor_name: str
+    mayor_email: str
+    contact_name: str
+    contact_email: str
+    language: str
+    population: int | None = None
+    website: str = ""
+    contact_position: str = ""
+    contact_phone: str = ""
+    motivation: str = ""
+    deciding_body: str = ""
+    decision_number: str = ""
+    decision_on: date | None = None
+    approval_authority: str = ""
+    approval_reference: str = ""
+    approval_on: date | None = None
+    group_slugs: list[str] = field(default_factory=list)
+    document_file: str = ""
+    document_name: str = ""
+    document_size: int = 0
+
+
+def _matching(column, keys: str):
+    """Rows whose stored search key holds one of the spellings (whole names, not parts) of keys."""
+    padded = literal(SEPARATOR) + column + literal(SEPARATOR)
+    return or_(
+        *(
+            padded.contains(f"{SEPARATOR}{core}{SEPARATOR}", autoescape=True)
+            for core in name_cores(keys)
+        )
+    )
+
+
+def matching_city(keys: str, country_id: int) -> City | None:
+    """The member city (active first, then withdrawn) these names are spellings of, in country."""
+    return db.session.scalars(
+        select(City)
+        .where(City.country_id == country_id, _matching(City.search_key, keys))
+        .order_by(City.status, City.id)  # "active" sorts before "withdrawn"
+        .limit(1)
+    ).first()
+
+
+def find_duplicate(keys: str, country_id: int, exclude_id: int | None = None):
+    """Why a city may not apply (again): SPEC §2.1 answers a member or an open application."""
+    city = matching_city(keys, country_id)
+    if city is not None and city.status == CityStatus.ACTIVE:
+        return Duplicate(_l("%(city)s is already a member of the network.", city=city.english_name))
+    open_application = db.session.scalar(
+        select(Application.reference)
+        .where(
+            Application.country_id == country_id,
+            Application.state.in_(OPEN_STATES),
+            Application.id != (exclude_id or 0),
+            _matching(Application.search_key, keys),
+        )
+        .limit(1)
+    )
+    if open_application is not None:
+        return Duplicate(
+            _l(
+                "This city already has an open application (%(reference)s). Please follow it "
+                "with the status link you received, or write to the secretariat.",
+                reference=open_application,
+            )
+        )
+    return None
+
+
+def by_submission_token(token: str) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.submission_token == token))
+
+
+def by_status_token(token: str) -> Application | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(Application).where(Application.status_token == token))
+
+
+def _next_number(year: int) -> int:
+    """The next number of year: one UPDATE, so concurrent submissions queue on the counter row."""
+    name = f"applications-{year}"
+    insert_missing(db.session, ReferenceCounter, {"name": name, "value": 0})
+    db.session.execute(
+        update(ReferenceCounter)
+        .where(ReferenceCounter.name == name)
+        .values(value=ReferenceCounter.value + 1)
+    )
+    return db.session.scalar(select(ReferenceCounter.value).where(ReferenceCounter.name == name))
+
+
+def active_groups(slugs) -> list[WorkingGroup]:
+    if not slugs:
+        return []
+    return db.session.scalars(
+        select(WorkingGroup)
+        .where(WorkingGroup.slug.in_(list(slugs)), WorkingGroup.status == GroupStatus.ACTIVE)
+        .order_by(WorkingGroup.id)
+    ).all()
+
+
+def submit_application(submission: Submission, submission_token: str) -> Application:
+    """A new application with its reference, or the one this form already created.
+
+    The form's one-time token is unique in the table: a double click, a resubmitted page or
+    four racing requests give one application (the view looks it up after a lost race).
+    """
+    existing = by_submission_token(submission_token)
+    if existing is not None:
+        return existing
+    country = members.country_by_code(submission.country_code)
+    names = (clean_line(submission.city_name), clean_line(submission.city_name_en))
+    keys = search_keys(*names)
+    duplicate = find_duplicate(keys, country.id)
+    if duplicate is not None:
+        raise duplicate
+    now = utcnow()
+    number = _next_number(now.year)
+    application = Application(
+        year=now.year,
+        number=number,
+        reference=reference(now.year, number),
+        status_token=secrets.token_urlsafe(32),
+        submission_token=submission_token,
+        state=ApplicationState.SUBMITTED,
+        submitted_at=now,
+        updated_at=now,
+        city_name=names[0],
+        city_name_en=names[1],
+        country=country,
+        population=submission.population,
+        website=submission.website.strip(),
+        mayor_name=clean_line(submission.mayor_name),
+        mayor_email=normalise_email(submission.mayor_email),
+        contact_name=clean_line(submission.contact_name),
+        contact_position=clean_line(submission.contact_position),
+        contact_email=normalise_email(submission.contact_email),
+        contact_phone=clean_line(submission.contact_phone),
+        language=submission.language,
+        motivation=submission.motivation.strip(),
+        deciding_body=clean_line(submission.deciding_body),
+        decision_number=clean_line(submission.decision_number),
+        decision_on=submission.decision_on,
+        approval_authority=clean_line(submission.approval_authority),
+        approval_reference=clean_line(submission.approval_reference),
+        approval_on=submission.approval_on,
+        document_file=submission.document_file,
+        document_name=submission.document_name,
+        document_size=submission.document_size,
+        consented_at=now,
+        search_key=keys,
+        groups=active_groups(submission.group_slugs),
+    )
+    db.session.add(application)
+    db.session.flush()
+    _record(application, None, Action.SUBMIT, "")
+    mail.queue(
+        application.contact_email,
+        _l("B40 application %(reference)s received", reference=application.reference),
+        "application_received",
+        application.language,
+        application=application,
+        link=status_link(application),
+    )
+    return application
+
+
+def status_link(application: Application) -> str:
+    return url_for("applications.status", token=application.status_token, _external=True)
+
+
+def _record(application: Application, actor, action: str, note: str) -> None:
+    db.session.add(
+        ApplicationEvent(
+            application=application,
+            actor_id=actor.id if actor is not None else None,
+            by_applicant=actor is None,
+            action=action,
+            state=application.state,
+            note=note,
+        )
+    )
+    audit.record(
+        actor,
+        f"application.{action}",
+        application,
+        after={"state": application.state, "note": note},
+        actor_label=f"applicant {application.contact_email}",
+    )
+
+
+def _move(application: Application, actor, action: str, note: str) -> ApplicationState:
+    """Take one step of the review; a step the charter does not allow is refused, and so is one
+    that raced another (the conditional UPDATE matches no row)."""
+    note = (note or "").strip()
+    target = next_state(application.state, action)
+    if target is None:
+        raise RuleViolation(
+            _l(
+                "An application that is “%(state)s” cannot take this step.",
+                state=application.state_label,
+            )
+        )
+    if action in NOTE_REQUIRED and not note:
+        raise RuleViolation(_l("Please write a note for the applicant."))
+    moved = db.session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.state == application.state)
+        .values(state=target, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise RuleViolation(_l("Someone else changed this application meanwhile. Please reload."))
+    db.session.refresh(application, ["state", "updated_at"])
+    _record(application, actor, action, note)
+    mail.queue(
+        application.contact_email,
+        _l(
+            "B40 application %(reference)s: %(state)s",
+            reference=application.reference,
+            state=application.state_label,
+        ),
+        "application_update",
+        application.language,
+        application=application,
+        action=action,
+        note=note,
+        link=status_link(application),
+    )
+    return target
+
+
+def review(actor, application: Application, action: str, note: str = "") -> None:
+    """Staff move an application on (start, question, resume, reject); approval has its own."""
+    if action == Action.APPROVE:
+        raise RuleViolation(_l("Use the approval form to approve an application."))
+    _move(application, actor, action, note)
+
+
+def answer_question(application: Application, answer: str) -> None:
+    """The applicant answers the secretariat's question; the review goes on."""
+    _move(application, None, Action.ANSWER, answer)
+
+
+def withdraw_application(application: Application, note: str = "") -> None:
+    _move(application, None, Action.WITHDRAW, note)
+
+
+@dataclass
+class Admission:
+    city: City
+    invited: list[str] = field(default_factory=list)
+    had_accounts: list[str] = field(default_factory=list)
+
+
+def approve_application(
+    actor, application: Application, note: str = "", invite: tuple[str, ...] = ()
+) -> Admission:
+    """Approve, and make the city a member (SPEC §2.2): created, or reactivated if it withdrew,
+    joining by application today, with its mayor, contacts and working groups. invite holds
+    "mayor" and/or "contact": those people get a one-time link (7 days) to create an account."""
+    _move(application, actor, Action.APPROVE, note)
+    today = utcnow().date()
+    city = matching_city(application.search_key, application.country_id)
+    if city is not None and city.status == CityStatus.ACTIVE:
+        raise RuleViolation(
+            _l("%(city)s is already a member of the network.", city=city.english_name)
+        )
+    if city is not None:
+        members.reactivate_city(actor, city, today, JoinRoute.APPLICATION)
+    else:
+        city = members.create_city(
+            actor,
+            official_name=application.city_name,
+            english_name=application.city_name_en,
+            country_code=application.country.code,
+            joined_on=today,
+            join_route=JoinRoute.APPLICATION,
+            population=application.population,
+            website=application.website,
+        )
+    application.city = city
+    members.record_mayor(actor, city, application.mayor_name, today)
+    members.add_contact(
+        actor,
+        city,
+        kind=ContactKind.MAYOR,
+        name=application.mayor_name,
+        email=application.mayor_email,
+    )
+    members.add_contact(
+        actor,
+        city,
+        kind=ContactKind.FOCAL_POINT,
+        name=application.contact_name,
+        position=application.contact_position,
+        email=application.contact_email,
+        phone=application.contact_phone,
+    )
+    for group in application.groups:
+        join_group(actor, group, city, today)
+    admission = Admission(city)
+    people = {
+        "mayor": (application.mayor_email, application.mayor_name, Role.MAYOR),
+        "contact": (application.contact_email, application.contact_name, Role.DELEGATE),
+    }
+    for who in ("mayor", "contact"):
+        email, name, role = people[who]
+        if who not in invite or email in admission.invited:
+            continue
+        if accounts.find_user(email) is not None:
+            admission.had_accounts.append(email)
+            continue
+        accounts.invite_user(actor, email, name, role, city.slug, application.language)
+        admission.invited.append(email)
+    return admission

@@ -1,0 +1,116 @@
+"""Application rules that need no database: the review's state machine, references, name cores."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+
+from secretariat.i18n import LabelledEnum
+from secretariat.text import SEPARATOR, fold
+
+
+class ApplicationState(LabelledEnum):
+    SUBMITTED = "submitted", _l("Submitted")
+    UNDER_REVIEW = "under_review", _l("Under review")
+    INFO_REQUESTED = "info_requested", _l("Information requested")
+    APPROVED = "approved", _l("Approved")
+    REJECTED = "rejected", _l("Rejected")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
+
+
+class Action(LabelledEnum):
+    SUBMIT = "submit", _l("Submitted")
+    START_REVIEW = "start_review", _l("Start the review")
+    REQUEST_INFO = "request_info", _l("Ask the applicant a question")
+    ANSWER = "answer", _l("Answered the question")
+    RESUME_REVIEW = "resume_review", _l("Resume the review")
+    APPROVE = "approve", _l("Approve")
+    REJECT = "reject", _l("Reject")
+    WITHDRAW = "withdraw", _l("Withdraw")
+
+
+S = ApplicationState
+OPEN_STATES = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED})
+
+# SPEC §2.2: submitted → under_review → (info_requested ⇄ under_review) → approved | rejected,
+# and withdrawn by the applicant while the application is open. Nothing else.
+TRANSITIONS: dict[tuple[str, str], ApplicationState] = {
+    (S.SUBMITTED, Action.START_REVIEW): S.UNDER_REVIEW,
+    (S.UNDER_REVIEW, Action.REQUEST_INFO): S.INFO_REQUESTED,
+    (S.INFO_REQUESTED, Action.ANSWER): S.UNDER_REVIEW,
+    (S.INFO_REQUESTED, Action.RESUME_REVIEW): S.UNDER_REVIEW,
+    (S.UNDER_REVIEW, Action.APPROVE): S.APPROVED,
+    (S.UNDER_REVIEW, Action.REJECT): S.REJECTED,
+    **{(state, Action.WITHDRAW): S.WITHDRAWN for state in OPEN_STATES},
+}
+STAFF_ACTIONS = (
+    Action.START_REVIEW,
+    Action.REQUEST_INFO,
+    Action.RESUME_REVIEW,
+    Action.APPROVE,
+    Action.REJECT,
+)
+APPLICANT_ACTIONS = (Action.ANSWER, Action.WITHDRAW)
+NOTE_REQUIRED = frozenset({Action.REQUEST_INFO, Action.ANSWER, Action.REJECT})
+
+
+def next_state(state: str, action: str) -> ApplicationState | None:
+    """The state action leads to from state, or None when the charter's review does not allow it."""
+    return TRANSITIONS.get((state, action))
+
+
+def allowed_actions(state: str, actions=STAFF_ACTIONS) -> list[Action]:
+    return [action for action in actions if (state, action) in TRANSITIONS]
+
+
+def reference(year: int, number: int) -> str:
+    """B40-2026-0007: the year of submission and the application's number within that year."""
+    return f"B40-{year}-{number:04d}"
+
+
+# Words that name the kind of municipality rather than the city: "Grad Niš", "Municipality of
+# Tirana", "Edirne Belediyesi", "Dimos Patreon". Folded, so one spelling covers every script.
+_GENERIC = frozenset(
+    fold(word)
+    for word in [
+        "city",
+        "of",
+        "municipality",
+        "metropolitan",
+        "municipal",
+        "the",
+        "grad",
+        "opstina",
+        "općina",
+        "občina",
+        "obshtina",
+        "stolichna",
+        "bashkia",
+        "bashkise",
+        "komuna",
+        "dimos",
+        "dhimos",
+        "δήμος",
+        "municipiul",
+        "comuna",
+        "orasul",
+        "belediyesi",
+        "buyuksehir",
+        "büyükşehir",
+        "il",
+        "ilce",
+        "ilçe",
+    ]
+)
+
+
+def name_cores(keys: str) -> set[str]:
+    """Each folded spelling of search_keys(), and the same without generic municipality words."""
+    cores = set()
+    for key in keys.split(SEPARATOR):
+        if not key:
+            continue
+        cores.add(key)
+        core = " ".join(word for word in re.split(r"[\s,.\-]+", key) if word not in _GENERIC)
+        if core:
+            cores.add(core)
+    return cores

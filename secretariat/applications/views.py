@@ -1,0 +1,425 @@
+"""The public form and status page, and the secretariat's queue and review of applications."""
+
+import secrets
+from datetime import date, datetime, time
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from secretariat import uploads
+from secretariat.applications import bp, operations
+from secretariat.applications.forms import (
+    AnswerForm,
+    ApplicationForm,
+    ApprovalForm,
+    ReviewForm,
+    WithdrawForm,
+)
+from secretariat.applications.models import Application, ApplicationEvent
+from secretariat.applications.rules import (
+    OPEN_STATES,
+    STAFF_ACTIONS,
+    Action,
+    ApplicationState,
+    allowed_actions,
+)
+from secretariat.errors import DomainError, attempt
+from secretariat.extensions import db, limiter
+from secretariat.i18n import current_language, localized, select_timezone, zone
+from secretariat.listing import paginate
+from secretariat.members.models import Country
+from secretariat.security import PUBLIC, STAFF, access
+from secretariat.text import collation_key, fold
+from secretariat.working_groups.models import GroupStatus, WorkingGroup
+
+PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+
+
+def _countries(language: str) -> list[tuple[str, str]]:
+    countries = db.session.scalars(select(Country).where(Country.is_active.is_(True))).all()
+    named = [(c.code, localized(c, "name", language).text) for c in countries]
+    return sorted(named, key=lambda pair: collation_key(pair[1], language))
+
+
+def application_form() -> ApplicationForm:
+    language = current_language()
+    form = ApplicationForm()
+    form.country.choices = [("", _("Choose a country")), *_countries(language)]
+    groups = db.session.scalars(
+        select(WorkingGroup)
+        .where(WorkingGroup.status == GroupStatus.ACTIVE)
+        .order_by(WorkingGroup.id)
+    ).all()
+    form.groups.choices = [(g.slug, localized(g, "name", language).text) for g in groups]
+    if not form.is_submitted():
+        form.submission_token.data = secrets.token_urlsafe(24)
+        form.language.data = language
+    return form
+
+
+def _kept_documents() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="application-document")
+
+
+def _take_document(form: ApplicationForm) -> dict | None:
+    """The PDF of this submission: a new upload, or the one kept from an earlier try of the form.
+
+    A file input cannot be refilled by the server, so a valid PDF sent with a form that failed
+    elsewhere is stored and named in a signed hidden field; the applicant does not send it twice.
+    """
+    upload = form.document.data
+    if upload is not None and getattr(upload, "filename", ""):
+        try:
+            data = uploads.read_pdf(upload.stream)
+        except uploads.RefusedUpload as refused:
+            form.document.errors = [*form.document.errors, refused.message]
+            g.upload_too_large = refused.too_large
+            return None
+        return {
+            "file": uploads.store(data),
+            "name": uploads.display_name(upload.filename),
+            "size": len(data),
+        }
+    kept = request.form.get("kept_document", "")
+    if kept:
+        try:
+            document = _kept_documents().loads(kept)
+        except BadSignature:
+            return None
+        if isinstance(document, dict) and uploads.path_of(document.get("file", "")).exists():
+            return document
+    return None
+
+
+def _submission(form: ApplicationForm, document: dict | None) -> operations.Submission:
+    return operations.Submission(
+        city_name=form.city_name.data,
+        city_name_en=form.city_name_en.data,
+        country_code=form.country.data,
+        population=form.population.data,
+        website=form.website.data or "",
+        mayor_name=form.mayor_name.data,
+        mayor_email=form.mayor_email.data,
+        contact_name=form.contact_name.data,
+        contact_position=form.contact_position.data or "",
+        contact_email=form.contact_email.data,
+        contact_phone=form.contact_phone.data or "",
+        language=form.language.data,
+        motivation=form.motivation.data or "",
+        deciding_body=form.deciding_body.data or "",
+        decision_number=form.decision_number.data or "",
+        decision_on=form.decision_on.data,
+        approval_authority=form.approval_authority.data or "",
+        approval_reference=form.approval_reference.data or "",
+        approval_on=form.approval_on.data,
+        group_slugs=list(form.groups.data or []),
+        document_file=document["file"] if document else "",
+        document_name=document["name"] if document else "",
+        document_size=document["size"] if document else 0,
+    )
+
+
+def _counted(response) -> bool:
+    return g.get("application_attempted", False)
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@access(PUBLIC)
+@limiter.limit(
+    lambda: current_app.config["APPLICATIONS_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_counted,
+)
+def apply():
+    form = application_form()
+    valid = form.validate_on_submit()
+    document = _take_document(form) if form.is_submitted() else None
+    if valid and not form.document.errors:
+        g.application_attempted = True
+        created, is_new = _create(form, document)
+        if created is not None:
+            if is_new:
+                flash(
+                    _(
+                        "Thank you. Your application %(reference)s has been received. "
+                        "Keep the address of this page: it shows the state of your application.",
+                        reference=created.reference,
+                    ),
+                    "success",
+                )
+            return redirect(url_for("applications.status", token=created.status_token))
+    kept = _kept_documents().dumps(document) if document else ""
+    return render_template("applications/apply.html", form=form, document=document, kept=kept), (
+        413 if g.get("upload_too_large") else 200
+    )
+
+
+def _create(form: ApplicationForm, document: dict | None) -> tuple[Application | None, bool]:
+    """The application and whether this request made it: a form sent twice (a double click,
+    a reloaded page, a lost race for the form's one-time token) gives the first one."""
+    token = form.submission_token.data
+    existing = operations.by_submission_token(token)
+    if existing is not None:
+        return existing, False
+    try:
+        application = operations.submit_application(_submission(form, document), token)
+        db.session.commit()
+        return application, True
+    except operations.Duplicate as duplicate:
+        db.session.rollback()
+        form.city_name.errors = [*form.city_name.errors, str(duplicate.message)]
+    except DomainError as error:
+        db.session.rollback()
+        form.country.errors = [*form.country.errors, str(error.message)]
+    except IntegrityError:
+        db.session.rollback()
+        existing = operations.by_submission_token(token)
+        if existing is None:
+            raise
+        return existing, False
+    return None, False
+
+
+def _application_by_token(token: str) -> Application:
+    application = operations.by_status_token(token)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _status_page(application: Application, answer=None, withdraw=None):
+    events = db.session.scalars(
+        select(ApplicationEvent)
+        .where(ApplicationEvent.application_id == application.id)
+        .order_by(ApplicationEvent.id)
+    ).all()
+    state = application.state
+    body = render_template(
+        "applications/status.html",
+        application=application,
+        events=events,
+        link=operations.status_link(application),
+        answer_form=answer or (AnswerForm() if state == ApplicationState.INFO_REQUESTED else None),
+        withdraw_form=withdraw or (WithdrawForm() if state in OPEN_STATES else None),
+    )
+    return body, 200, PRIVATE_HEADERS
+
+
+@bp.route("/apply/status/<token>")
+@access(PUBLIC)
+def status(token):
+    return _status_page(_application_by_token(token))
+
+
+@bp.route("/apply/status/<token>/answer", methods=["POST"])
+@access(PUBLIC)
+def answer(token):
+    application = _application_by_token(token)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        if attempt(operations.answer_question, application, form.answer.data)[0]:
+            flash(_("Thank you. The secretariat has your answer."), "success")
+        return redirect(url_for("applications.status", token=token))
+    return _status_page(application, answer=form)
+
+
+@bp.route("/apply/status/<token>/withdraw", methods=["POST"])
+@access(PUBLIC)
+def withdraw(token):
+    application = _application_by_token(token)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        if attempt(operations.withdraw_application, application, form.note.data or "")[0]:
+            flash(_("Your application has been withdrawn."), "success")
+        return redirect(url_for("applications.status", token=token))
+    return _status_page(application, withdraw=form)
+
+
+# --- the secretariat ------------------------------------------------------------------------
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone(select_timezone()))
+
+
+@bp.route("/staff/applications")
+@access(STAFF)
+def queue():
+    state = request.args.get("state", "open")
+    country = request.args.get("country", "")[:2]
+    query = request.args.get("q", "").strip()[:100]
+    since, until = _day(request.args.get("from", "")), _day(request.args.get("to", ""))
+    filters = []
+    if country:
+        filters.append(
+            Application.country_id
+            == select(Country.id).where(Country.code == country).scalar_subquery()
+        )
+    if since:
+        filters.append(Application.submitted_at >= _start_of(since))
+    if until:
+        filters.append(
+            Application.submitted_at < _start_of(date.fromordinal(until.toordinal() + 1))
+        )
+    if query:
+        filters.append(
+            Application.search_key.contains(fold(query), autoescape=True)
+            | (Application.reference == query)
+        )
+    counts = dict(
+        db.session.execute(
+            select(Application.state, func.count()).where(*filters).group_by(Application.state)
+        ).all()
+    )
+    stmt = (
+        select(Application)
+        .where(*filters)
+        .order_by(Application.submitted_at.desc(), Application.id.desc())
+    )
+    if state == "open":
+        stmt = stmt.where(Application.state.in_(OPEN_STATES))
+    elif state in set(ApplicationState):
+        stmt = stmt.where(Application.state == state)
+    else:
+        state = "all"
+    language = current_language()
+    state_names = {each.value: str(each.label) for each in ApplicationState}
+    open_count = sum(counts.get(s, 0) for s in OPEN_STATES)
+    return render_template(
+        "applications/queue.html",
+        page=paginate(stmt),
+        state=state,
+        state_names=state_names,
+        state_tabs=[
+            ("open", _("Open"), open_count),
+            *[(code, name, counts.get(code, 0)) for code, name in state_names.items()],
+            ("all", _("All"), sum(counts.values())),
+        ],
+        countries=_countries(language),
+        country=country,
+        q=query,
+        since=since.isoformat() if since else "",
+        until=until.isoformat() if until else "",
+        language=language,
+    )
+
+
+def _by_reference(reference: str) -> Application:
+    return db.one_or_404(
+        select(Application)
+        .where(Application.reference == reference)
+        .options(selectinload(Application.groups), selectinload(Application.events))
+    )
+
+
+def _application_page(application: Application, forms: dict | None = None):
+    forms = forms or {}
+    actions = allowed_actions(application.state)
+    review_forms = {
+        action: forms.get(action)
+        or (ApprovalForm() if action == Action.APPROVE else ReviewForm(prefix=action))
+        for action in actions
+    }
+    city = operations.matching_city(application.search_key, application.country_id)
+    return render_template(
+        "applications/application.html",
+        application=application,
+        review_forms=review_forms,
+        matching_city=city,
+        language=current_language(),
+    )
+
+
+@bp.route("/staff/applications/<reference>")
+@access(STAFF)
+def show_application(reference):
+    return _application_page(_by_reference(reference))
+
+
+@bp.route(
+    "/staff/applications/<reference>/<any({}):action>".format(
+        ",".join(a.value for a in STAFF_ACTIONS if a != Action.APPROVE)
+    ),
+    methods=["POST"],
+)
+@access(STAFF)
+def review_application(reference, action):
+    application = _by_reference(reference)
+    form = ReviewForm(prefix=action)
+    note = form.note.data or ""
+    if (
+        form.validate_on_submit()
+        and attempt(operations.review, current_user, application, action, note)[0]
+    ):
+        flash(
+            _(
+                "Done: the application is now “%(state)s”. The applicant has been emailed.",
+                state=application.state_label,
+            ),
+            "success",
+        )
+        return redirect(url_for("applications.show_application", reference=reference))
+    return _application_page(application, {action: form})
+
+
+@bp.route("/staff/applications/<reference>/approve", methods=["POST"])
+@access(STAFF)
+def approve(reference):
+    application = _by_reference(reference)
+    form = ApprovalForm()
+    if form.validate_on_submit():
+        invite = tuple(
+            who
+            for who, wanted in (
+                ("mayor", form.invite_mayor.data),
+                ("contact", form.invite_contact.data),
+            )
+            if wanted
+        )
+        ok, admission = attempt(
+            operations.approve_application, current_user, application, form.note.data or "", invite
+        )
+        if ok:
+            flash(
+                _("%(city)s is now a member of the network.", city=admission.city.english_name),
+                "success",
+            )
+            if admission.invited:
+                flash(
+                    _("Invitations sent to: %(emails)s.", emails=", ".join(admission.invited)),
+                    "success",
+                )
+            if admission.had_accounts:
+                flash(
+                    _(
+                        "Not invited, because they already have accounts: %(emails)s.",
+                        emails=", ".join(admission.had_accounts),
+                    ),
+                    "info",
+                )
+            return redirect(url_for("applications.show_application", reference=reference))
+    return _application_page(application, {Action.APPROVE: form})
+
+
+@bp.route("/staff/applications/<reference>/document")
+@access(STAFF)
+def download_document(reference):
+    application = _by_reference(reference)
+    if not application.document_file:
+        abort(404)
+    try:
+        return uploads.send_document(application.document_file, application.document_name)
+    except FileNotFoundError:
+        abort(404)
