@@ -168,9 +168,14 @@ class WithdrawForm(FlaskForm):
 class ReviewForm(FlaskForm):
     note = TextAreaField(
         _l("Note to the applicant"),
-        validators=[Optional(), Length(max=NOTE_LIMIT)],
+        validators=[Length(max=NOTE_LIMIT)],
         description=_l("The applicant reads this note on the status page and in the email."),
     )
+    note_required = False  # a question, and the reason of a rejection, must be written
+
+    def validate_note(self, field):
+        if self.note_required and not (field.data or "").strip():
+            raise ValidationError(_l("Please write a note for the applicant."))
 
 
 class ApprovalForm(ReviewForm):

@@ -14,7 +14,7 @@ class ApplicationState(LabelledEnum):
     INFO_REQUESTED = "info_requested", _l("Information requested")
     APPROVED = "approved", _l("Approved")
     REJECTED = "rejected", _l("Rejected")
-    WITHDRAWN = "withdrawn", _l("Withdrawn")
+    WITHDRAWN = "withdrawn", _l("Withdrawn by the applicant")
 
 
 class Action(LabelledEnum):

@@ -22,6 +22,7 @@ from secretariat.applications.forms import (
 )
 from secretariat.applications.models import Application, ApplicationEvent
 from secretariat.applications.rules import (
+    NOTE_REQUIRED,
     OPEN_STATES,
     STAFF_ACTIONS,
     Action,
@@ -358,6 +359,7 @@ def show_application(reference):
 def review_application(reference, action):
     application = _by_reference(reference)
     form = ReviewForm(prefix=action)
+    form.note_required = action in NOTE_REQUIRED
     note = form.note.data or ""
     if (
         form.validate_on_submit()
