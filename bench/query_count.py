@@ -5,7 +5,12 @@ demo database, SECRETARIAT_SECRET_KEY set):  .venv/bin/python bench/query_count.
 
 The staff pages are requested signed in as the demo admin, the public member pages
 anonymously (as wrk requests them). Prints a markdown table (page, rows listed, statements,
-statements besides the pager's COUNT(*)), the N+1 check, then every page's statements.
+statements besides the pager's COUNT(*), statements when the page comes from the kept pages),
+the N+1 check, then every page's statements.
+
+The public member pages are kept rendered per process (secretariat/cache.py): the counts in
+"SQL statements" are those of a full render (the kept pages are emptied first), the last column
+those of a page served from them (the stamp's SELECT only).
 
 The N+1 check: a listing's statements, leaving out the pager's COUNT(*), must not depend on how
 many rows it lists (1, 10 or 50). The COUNT(*) itself is left out because the pager skips it,
@@ -19,7 +24,7 @@ import sys
 
 from sqlalchemy import event
 
-from secretariat import create_app
+from secretariat import cache, create_app
 from secretariat.demo import DEMO_PASSWORD
 from secretariat.extensions import db
 
@@ -66,27 +71,40 @@ def main() -> int:
         return 1
 
     print(
-        "| URL | what | signed in | rows listed | SQL statements | besides the pager's COUNT(*) |"
+        "| URL | what | signed in | rows listed | SQL statements | besides the pager's COUNT(*) "
+        "| kept page |"
     )
-    print("|---|---|---|---:|---:|---:|")
+    print("|---|---|---|---:|---:|---:|---:|")
     details = []
     groups: dict[str, list[tuple[str, int, int]]] = {}
     for url, what, signed_in, group in PAGES:
         # A fresh anonymous client per public page: no session cookie from an earlier ?lang=.
         client = admin if signed_in else app.test_client()
         client.get(url)  # warm: first-request work (pool connect, pragmas) is not counted
+        with app.app_context():
+            cache.forget_pages()  # count a full render
         statements.clear()
         response = client.get(url)
         if response.status_code != 200:
             print(f"{url}: HTTP {response.status_code}", file=sys.stderr)
             return 1
+        rendered = list(statements)
+        statements.clear()
+        again = client.get(url)
+        kept: int | str = len(statements)
+        if kept == len(rendered):
+            kept = "-"  # rendered every time: signed in, or not a kept page
+        elif again.get_data() != response.get_data():
+            print(f"{url}: the kept page differs from the rendered one", file=sys.stderr)
+            return 1
+        statements[:] = rendered
         body = response.get_data(as_text=True)
         rows = len((USER_ROW if url.startswith("/staff/") else CITY_ROW).findall(body))
         besides = sum(1 for sql in statements if not PAGER_COUNT.match(sql))
         shown = rows if group else "-"
         print(
             f"| `{url}` | {what} | {'yes' if signed_in else 'no'} | {shown} "
-            f"| {len(statements)} | {besides if group else '-'} |"
+            f"| {len(statements)} | {besides if group else '-'} | {kept} |"
         )
         if group:
             groups.setdefault(group, []).append((url, rows, besides))

@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from secretariat import audit
+from secretariat import audit, cache
 from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
 from secretariat.members.models import (
@@ -19,6 +19,15 @@ from secretariat.members.models import (
 )
 from secretariat.members.rules import slugify
 from secretariat.text import clean_line
+
+DIRECTORY = "members.directory"  # the stamp of the public directory and the city pages
+
+
+def bump_directory() -> None:
+    """What the public directory or a city page shows has changed: cities, their names, status,
+    mayors, countries, working groups or their members. Every process renders those pages afresh
+    once the caller's transaction commits (a rollback leaves the stamp as it was)."""
+    cache.bump(DIRECTORY)
 
 
 def country_by_code(code: str) -> Country:
@@ -74,6 +83,7 @@ def create_city(
     db.session.add(city)
     db.session.flush()
     audit.record(actor, "city.create", city, after=_snapshot(city))
+    bump_directory()
     return city
 
 
@@ -84,6 +94,7 @@ def withdraw_city(actor, city: City, on: date) -> None:
     before = _snapshot(city)
     city.status, city.withdrawn_on = CityStatus.WITHDRAWN, on
     audit.record(actor, "city.withdraw", city, before, _snapshot(city))
+    bump_directory()
 
 
 def record_mayor(actor, city: City, name: str, since: date) -> OfficeHolder:
@@ -95,6 +106,7 @@ def record_mayor(actor, city: City, name: str, since: date) -> OfficeHolder:
     db.session.add(holder)
     db.session.flush()
     audit.record(actor, "city.mayor", city, after={"mayor": holder.name, "since": since})
+    bump_directory()
     return holder
 
 
@@ -115,6 +127,7 @@ def update_city(
     city.index_names()
     db.session.flush()
     audit.record(actor, "city.update", city, before, _snapshot(city))
+    bump_directory()
 
 
 def may_keep_contacts(user, city: City) -> bool:

@@ -2,13 +2,16 @@
 
 import csv
 import io
+from functools import lru_cache
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from secretariat import cache
 from secretariat.errors import attempt
 from secretariat.extensions import db
 from secretariat.i18n import current_language, localized
@@ -32,6 +35,15 @@ def _active_groups() -> list[WorkingGroup]:
 @bp.route("/members")
 @access(PUBLIC)
 def directory():
+    return cache.public_page(operations.DIRECTORY, _directory_page)
+
+
+@lru_cache(maxsize=256)
+def _name_order(name: str, language: str) -> str:
+    return collation_key(name, language)
+
+
+def _directory_page() -> str:
     language = current_language()
     query = request.args.get("q", "").strip()[:100]
     country_code = request.args.get("country", "")[:2]
@@ -52,24 +64,32 @@ def directory():
         stmt = stmt.where(City.id.in_(members))
     page = paginate(stmt)
 
-    counts = dict(
-        db.session.execute(
-            select(City.country_id, func.count())
-            .where(City.status == CityStatus.ACTIVE)
-            .group_by(City.country_id)
-        ).all()
+    counts = (
+        select(City.country_id, func.count().label("members"))
+        .where(City.status == CityStatus.ACTIVE)
+        .group_by(City.country_id)
+        .subquery()
     )
     countries = sorted(
-        db.session.scalars(select(Country).where(Country.id.in_(counts))).all(),
-        key=lambda country: collation_key(localized(country, "name", language).text, language),
+        (
+            (row.code, localized(row, "name", language).text, row.members)
+            for row in db.session.execute(
+                select(Country.code, Country.name_en, Country.name_tr, counts.c.members).join(
+                    counts, counts.c.country_id == Country.id
+                )
+            )
+        ),
+        key=lambda country: _name_order(country[1], language),
     )
+    dates = {city.joined_on for city in page.items}  # a page of cities shares a few dates
     return render_template(
         "members/directory.html",
         page=page,
         language=language,
-        countries=[(c.code, localized(c, "name", language).text, counts[c.id]) for c in countries],
+        countries=countries,
         groups=[(g.slug, localized(g, "name", language).text) for g in _active_groups()],
-        total=sum(counts.values()),
+        joined={day: format_date(day, "medium") for day in dates},
+        total=sum(count for _code, _name, count in countries),
         q=query,
         country=country_code,
         group=group_slug,
@@ -79,7 +99,7 @@ def directory():
 @bp.route("/members/<slug>")
 @access(PUBLIC)
 def show_city(slug):
-    return _city_page(slug)
+    return cache.public_page(operations.DIRECTORY, lambda: _city_page(slug))
 
 
 def _city_page(slug: str, form: ContactForm | None = None):

@@ -1,0 +1,137 @@
+"""Public pages kept rendered in each process while a database stamp says nothing they show changed."""
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import datetime
+
+from flask import current_app, g, request, session
+from flask_login import current_user
+from sqlalchemy import String, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from secretariat.database import UTCDateTime, utcnow
+from secretariat.extensions import db
+from secretariat.i18n import current_language
+
+PAGES_PER_PROCESS = 256
+LONGEST_QUERY_STRING = 512  # longer addresses are rendered, not kept: each link repeats them
+
+
+class PageStamp(db.Model):
+    """A random token per group of pages, replaced in the transaction of every change they show.
+
+    A token, not a counter: a restored backup or an emptied table can never bring back a value
+    that once meant other content.
+    """
+
+    __tablename__ = "page_stamps"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def bump(name: str) -> None:
+    """Every process renders the pages of name afresh once the caller's transaction commits."""
+    values = {"name": name, "token": secrets.token_hex(16), "changed_at": utcnow()}
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(PageStamp).values(values)
+    db.session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[PageStamp.name],
+            set_={"token": upsert.excluded.token, "changed_at": upsert.excluded.changed_at},
+        )
+    )
+    g.pop("page_stamps", None)
+
+
+_TOKEN_OF = select(PageStamp.__table__.c.token).where(
+    PageStamp.__table__.c.name == bindparam("name")
+)  # built once: it runs on every request for a kept page
+
+
+def stamp(name: str) -> str | None:
+    """The current token of name, read once per request; None (nothing is kept) when unset."""
+    known = g.setdefault("page_stamps", {})
+    if name not in known:
+        known[name] = db.session.scalar(_TOKEN_OF, {"name": name})
+    return known[name]
+
+
+class StampedCache:
+    """A bounded LRU whose entries hold only while the stamp they were made under is current."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.stamp: str | None = None
+        self.entries: OrderedDict[Hashable, str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable, stamp: str) -> str | None:
+        with self.lock:
+            if stamp != self.stamp:
+                self.entries.clear()
+                self.stamp = stamp
+                return None
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, stamp: str, value: str) -> None:
+        with self.lock:
+            if stamp != self.stamp:
+                return
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.stamp = None
+
+
+def _pages(name: str) -> StampedCache:
+    caches = current_app.extensions.setdefault("page_caches", {})
+    if name not in caches:
+        caches[name] = StampedCache(PAGES_PER_PROCESS)
+    return caches[name]
+
+
+def forget_pages() -> None:
+    """Empty this application's caches (the benchmark counts the statements of a full render)."""
+    for cache in current_app.extensions.get("page_caches", {}).values():
+        cache.clear()
+
+
+def _anonymous_without_messages() -> bool:
+    # Signed-in readers see contacts, their name and a CSRF token; flashed messages are one-off.
+    return not current_user.is_authenticated and not session.get("_flashes")
+
+
+def public_page(name: str, render: Callable[[], str]) -> str:
+    """render()'s HTML for an anonymous reader, kept per language and address while stamp name holds.
+
+    The page must depend on nothing else: the language, the address, and data whose every
+    change bumps the stamp. The response (headers, the session cookie) is still built per request.
+    """
+    if not _anonymous_without_messages() or len(request.query_string) > LONGEST_QUERY_STRING:
+        return render()
+    key = (current_language(), request.script_root, request.path, request.query_string)
+    token = stamp(name)  # after the language: choosing it may set the session's language
+    if token is None:
+        return render()
+    cache = _pages(name)
+    kept = cache.get(key, token)
+    if kept is not None:
+        return kept
+    session_before = dict(session)
+    html = render()
+    if dict(session) == session_before:  # no token, no message taken: the page is everyone's
+        cache.put(key, token, html)
+    return html
