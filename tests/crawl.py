@@ -5,6 +5,11 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from sqlalchemy import select
+
+from secretariat.applications.models import Application
+from secretariat.extensions import db
+
 MAX_PAGES = 400
 MAX_VARIANTS_PER_PATH = 3  # ?page=2, ?page=3… of one listing: a few are enough
 SKIPPED_TAGS = {"script", "style"}
@@ -172,3 +177,10 @@ def english_on_page(text: str, fragments: list[str]) -> list[str]:
         if re.search(rf"(?<![\w]){re.escape(fragment)}(?![\w])", text):
             found.append(fragment)
     return found
+
+
+def status_pages(app) -> list[str]:
+    """The applicants' private status pages: no link leads there, so the gates start from them."""
+    with app.app_context():
+        tokens = db.session.scalars(select(Application.status_token).order_by(Application.id))
+        return [f"/apply/status/{token}" for token in tokens]

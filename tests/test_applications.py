@@ -251,6 +251,17 @@ def test_a_double_click_makes_one_application(app, client, network):
     assert len(outbox(app)) == 1
 
 
+def test_a_document_sent_twice_is_stored_once(app, client, network):
+    csrf, token = form_page(client)
+    for _ in range(2):
+        data = {"csrf_token": csrf, "submission_token": token, **fields()}
+        data["document"] = (io.BytesIO(PDF), "karar.pdf")
+        assert (
+            client.post("/apply", data=data, content_type="multipart/form-data").status_code == 302
+        )
+    assert stored_files(app) == [only_application(app).document_file]
+
+
 def test_four_concurrent_submissions_of_one_form_make_one_application(app, db, network):
     browser = app.test_client()
     csrf, token = form_page(browser)

@@ -10,7 +10,7 @@ from secretariat.accounts.models import User
 from secretariat.extensions import db as _db
 from secretariat.templating import navigation
 from tests.conftest import ROLES, sign_in
-from tests.crawl import crawl, english_on_page, interface_fragments
+from tests.crawl import crawl, english_on_page, interface_fragments, status_pages
 from tests.test_i18n import PO
 
 HEADERS = (
@@ -42,7 +42,7 @@ def test_crawl_every_page_of_a_role(app, client, demo_data, fragments, figure, r
     if email:
         assert sign_in(client, email, demo.DEMO_PASSWORD).status_code == 302
     promised = promised_pages(app, email)
-    visits = crawl(client, ["/", *sorted(promised)], language)
+    visits = crawl(client, ["/", *sorted(promised), *status_pages(app)], language)
 
     problems = []
     for visit in visits:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from secretariat import demo
 from tests.conftest import ROLES, sign_in
-from tests.crawl import crawl
+from tests.crawl import crawl, status_pages
 
 CANARY = '<script>alert("b40-canary")</script>'
 ANSWERS = {200, 302, 400, 403, 404, 405, 409, 413, 429}
@@ -100,7 +100,7 @@ def test_every_form_survives_hostile_input(app, client, demo_data, figure, role)
             assert sign_in(client, email, demo.DEMO_PASSWORD).status_code == 302
 
     signed_in()
-    forms = _forms(app, crawl(client, ["/"], "en"))
+    forms = _forms(app, crawl(client, ["/", *status_pages(app)], "en"))
     assert forms, f"the crawler found no form for {role}"
     submissions = []
     token = {}

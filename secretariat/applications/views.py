@@ -166,7 +166,7 @@ def _create(form: ApplicationForm, document: dict | None) -> tuple[Application |
     token = form.submission_token.data
     existing = operations.by_submission_token(token)
     if existing is not None:
-        return existing, False
+        return _first(existing, document), False
     try:
         application = operations.submit_application(_submission(form, document), token)
         db.session.commit()
@@ -182,8 +182,15 @@ def _create(form: ApplicationForm, document: dict | None) -> tuple[Application |
         existing = operations.by_submission_token(token)
         if existing is None:
             raise
-        return existing, False
+        return _first(existing, document), False
     return None, False
+
+
+def _first(application: Application, document: dict | None) -> Application:
+    """The application the form made first; a file sent again with the form is not kept twice."""
+    if document and document["file"] != application.document_file:
+        uploads.discard(document["file"])
+    return application
 
 
 def _application_by_token(token: str) -> Application:

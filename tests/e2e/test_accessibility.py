@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from secretariat import demo
 from tests.conftest import ROLES, sign_in
-from tests.crawl import crawl
+from tests.crawl import crawl, status_pages
 from tests.e2e.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
@@ -35,7 +35,7 @@ def pages_of(app, email: str | None, language: str) -> list[str]:
     client = app.test_client()
     if email:
         assert sign_in(client, email, demo.DEMO_PASSWORD).status_code == 302
-    visits = crawl(client, ["/"], language)
+    visits = crawl(client, ["/", *status_pages(app)], language)
     return [
         visit.url
         for visit in visits
