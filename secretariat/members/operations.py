@@ -158,3 +158,18 @@ def remove_contact(actor, contact: Contact) -> None:
         contact.city,
         before={"contact": contact.name, "kind": contact.kind},
     )
+
+
+def reactivate_city(actor, city: City, on: date, join_route: JoinRoute) -> None:
+    """A city that withdrew joins again; its earlier history stays in the audit log."""
+    if city.status == CityStatus.ACTIVE:
+        raise RuleViolation(_l("This city is already a member."))
+    before = _snapshot(city)
+    city.status, city.withdrawn_on, city.joined_on, city.join_route = (
+        CityStatus.ACTIVE,
+        None,
+        on,
+        join_route,
+    )
+    audit.record(actor, "city.reactivate", city, before, _snapshot(city))
+    bump_directory()

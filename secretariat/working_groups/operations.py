@@ -1,9 +1,18 @@
 """Working-group operations: they flush and audit; the caller commits."""
 
+from datetime import date
+
 from sqlalchemy import select
 
+from secretariat import audit
 from secretariat.extensions import db
-from secretariat.working_groups.models import GroupKind, GroupStatus, WorkingGroup
+from secretariat.members.operations import bump_directory
+from secretariat.working_groups.models import (
+    GroupKind,
+    GroupMembership,
+    GroupStatus,
+    WorkingGroup,
+)
 
 # SPEC §4: the network starts with four permanent groups.
 PERMANENT_GROUPS = [
@@ -33,3 +42,20 @@ def ensure_permanent_groups() -> None:
                 )
             )
     db.session.flush()
+
+
+def join_group(actor, group: WorkingGroup, city, on: date) -> GroupMembership | None:
+    """The city takes part in the group from on; nothing changes when it already does."""
+    existing = db.session.scalar(
+        select(GroupMembership).where(
+            GroupMembership.group_id == group.id, GroupMembership.city_id == city.id
+        )
+    )
+    if existing is not None:
+        return None
+    membership = GroupMembership(group=group, city=city, joined_on=on)
+    db.session.add(membership)
+    db.session.flush()
+    audit.record(actor, "group.join", group, after={"city": city.slug, "since": on})
+    bump_directory()
+    return membership
