@@ -14,7 +14,7 @@ TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 run: $(VENV)/.installed $(MO) instance/config.py
 	$(FLASK) db upgrade
-	$(FLASK) demo --if-empty
+	SECRETARIAT_PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 $(VENV)/.installed: pyproject.toml

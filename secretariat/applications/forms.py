@@ -10,7 +10,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,18 +17,17 @@ from wtforms import (
     widgets,
 )
 from wtforms.validators import (
-    URL,
     DataRequired,
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
 )
 
 from secretariat.i18n import LANGUAGE_NAMES
+from secretariat.members.forms import population_field, website_field
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 PHONE_SHAPE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
@@ -44,11 +42,6 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def _website(form, field):
-    if field.data and not field.data.startswith(("https://", "http://")):
-        raise ValidationError(_l("Enter a web address starting with https://."))
-
-
 class ApplicationForm(FlaskForm):
     submission_token = HiddenField(validators=[Regexp(TOKEN_SHAPE)])
     city_name = StringField(
@@ -60,18 +53,8 @@ class ApplicationForm(FlaskForm):
         _l("City name in English"), validators=[DataRequired(), Length(max=200)]
     )
     country = SelectField(_l("Country"), validators=[InputRequired()])
-    population = IntegerField(
-        _l("Population"), validators=[Optional(), NumberRange(min=0, max=100_000_000)]
-    )
-    website = StringField(
-        _l("Official website"),
-        validators=[
-            Optional(),
-            Length(max=300),
-            URL(require_tld=True, message=_l("Enter a web address starting with https://.")),
-            _website,
-        ],
-    )
+    population = population_field()
+    website = website_field()
     mayor_name = StringField(_l("Mayor's full name"), validators=[DataRequired(), Length(max=200)])
     mayor_email = EmailField(
         _l("Mayor's email"), validators=[DataRequired(), Email(), Length(max=320)]

@@ -17,6 +17,30 @@ from wtforms.validators import (
 from secretariat.members.models import ContactKind, JoinRoute
 
 
+def _web_address(form, field):
+    """Only http(s): a javascript: address must never become a link on a page."""
+    if field.data and not field.data.startswith(("https://", "http://")):
+        raise ValidationError(_l("Enter a web address starting with https://."))
+
+
+def population_field() -> IntegerField:
+    return IntegerField(
+        _l("Population"), validators=[Optional(), NumberRange(min=0, max=100_000_000)]
+    )
+
+
+def website_field() -> StringField:
+    return StringField(
+        _l("Official website"),
+        validators=[
+            Optional(),
+            Length(max=300),
+            URL(require_tld=True, message=_l("Enter a web address starting with https://.")),
+            _web_address,
+        ],
+    )
+
+
 class CityForm(FlaskForm):
     official_name = StringField(
         _l("Official name"),
@@ -39,25 +63,12 @@ class CityForm(FlaskForm):
         ),
     )
     country = SelectField(_l("Country"))
-    population = IntegerField(
-        _l("Population"), validators=[Optional(), NumberRange(min=0, max=100_000_000)]
-    )
-    website = StringField(
-        _l("Official website"),
-        validators=[
-            Optional(),
-            Length(max=300),
-            URL(require_tld=True, message=_l("Enter a web address starting with https://.")),
-        ],
-    )
+    population = population_field()
+    website = website_field()
     joined_on = DateField(_l("Member since"), validators=[DataRequired()])
     join_route = SelectField(
         _l("How it joined"), choices=[SelectChoice(r.value, r.label) for r in JoinRoute]
     )
-
-    def validate_website(self, field):
-        if field.data and not field.data.startswith(("https://", "http://")):
-            raise ValidationError(_l("Enter a web address starting with https://."))
 
 
 class WithdrawalForm(FlaskForm):
