@@ -15,7 +15,7 @@ from secretariat.extensions import babel, csrf, db, limiter, login, migrate
 from secretariat.i18n import select_locale, select_timezone
 
 PROJECT_ROOT = config.PROJECT_ROOT
-BLUEPRINTS = ("site", "accounts", "members", "applications")
+BLUEPRINTS = ("site", "accounts", "members", "applications", "presidency", "elections")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
