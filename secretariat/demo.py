@@ -20,6 +20,7 @@ from secretariat.extensions import db
 from secretariat.members import operations as members
 from secretariat.members.models import City, Contact, ContactKind, Country, JoinRoute
 from secretariat.members.rules import BALKAN_COUNTRIES
+from secretariat.presidency import demo as presidency_demo
 from secretariat.security import Role
 from secretariat.text import fold
 from secretariat.working_groups.models import GroupMembership, WorkingGroup
@@ -266,6 +267,7 @@ def load(scale: int = 0) -> None:
         create_user(None, email, name, role, city, DEMO_PASSWORD, language)
     reviewer = db.session.scalar(select(User).where(User.email == DEMO_USERS[1][0]))
     load_applications(reviewer)
+    presidency_demo.load_history(DATA)
     for number in range(scale):
         members.create_city(
             None,
