@@ -201,13 +201,6 @@ def test_the_order_of_the_ballots_does_not_matter(election, round_number, rng):
     assert count(candidates, reordered, round_number) == count(candidates, ballots, round_number)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="count(['1', '2', '3'], ['3', '1', '2', '3'], 2) sends the sole leader of a second "
-    "round of three candidates, without a majority, to a drawing of lots with one name "
-    "(lots_between=('3',), lots_places=1); the charter draws lots only for an exact tie, and "
-    "holds the second round between two candidates",
-)
 @settings(max_examples=1000)
 @given(elections)
 @example((["1", "2", "3"], ["3", "1", "2", "3"]))

@@ -62,7 +62,10 @@ def count(candidates: Sequence[str], choices: Iterable[str], round_number: int =
         winner = next(c for c in candidates if votes[c] == best)
         return Outcome(votes, blank, valid, winner=winner)
     if round_number >= LAST_ROUND:
+        # the last round decides: with two candidates only an exact tie is left, drawn by lots
         tied = tuple(c for c in candidates if votes[c] == best)
+        if len(tied) == 1:
+            return Outcome(votes, blank, valid, winner=tied[0])
         return Outcome(votes, blank, valid, lots_between=tied, lots_places=1)
     return _runoff(votes, blank, valid, candidates)
 
