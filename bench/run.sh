@@ -36,7 +36,10 @@ done
     || { echo "bench: need DURATION, ROUNDS >= 1 and CONNECTIONS >= THREADS >= 1" >&2; exit 2; }
 
 for tool in "$BIN/flask" "$BIN/gunicorn" "$BIN/python" wrk curl; do
-    command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
+    command -v "$tool" >/dev/null || {
+        echo "bench: $tool not found$([[ $tool == wrk || $tool == curl ]] && echo " (Debian: apt-get install $tool)")" >&2
+        exit 1
+    }
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/b40-bench.XXXXXX")

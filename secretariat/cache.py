@@ -34,16 +34,25 @@ class PageStamp(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def _upsert(dialect):
+    stamps = PageStamp.__table__
+    insert = dialect.insert(stamps).values(
+        name=bindparam("name"), token=bindparam("token"), changed_at=bindparam("changed_at")
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[stamps.c.name],
+        set_={"token": insert.excluded.token, "changed_at": insert.excluded.changed_at},
+    )
+
+
+_UPSERTS = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
+
+
 def bump(name: str) -> None:
     """Every process renders the pages of name afresh once the caller's transaction commits."""
-    values = {"name": name, "token": secrets.token_hex(16), "changed_at": utcnow()}
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(PageStamp).values(values)
     db.session.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[PageStamp.name],
-            set_={"token": upsert.excluded.token, "changed_at": upsert.excluded.changed_at},
-        )
+        _UPSERTS[db.session.get_bind().dialect.name],
+        {"name": name, "token": secrets.token_hex(16), "changed_at": utcnow()},
     )
     g.pop("page_stamps", None)
 

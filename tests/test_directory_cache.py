@@ -1,6 +1,6 @@
 """The public directory and city pages are kept rendered: the same bytes, never a stale page."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, event, select
@@ -273,3 +273,13 @@ def test_the_store_is_bounded_and_forgets_the_least_recently_read_first():
     assert store.get("a", "t2") is None  # a new stamp: everything kept before is gone
     store.put("a", "t1", "stale")  # rendered under the old stamp: not kept
     assert store.get("a", "t2") is None
+
+
+def test_the_stamp_says_when_the_directory_last_changed(app, cities):
+    before = datetime.now(UTC)
+    with app.test_request_context():
+        operations.bump_directory()
+        _db.session.commit()
+        stamp = _db.session.get(cache.PageStamp, operations.DIRECTORY)
+    assert before - timedelta(seconds=1) <= stamp.changed_at <= datetime.now(UTC)
+    assert len(stamp.token) == 32
