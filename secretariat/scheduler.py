@@ -15,7 +15,10 @@ from secretariat.extensions import db
 
 log = logging.getLogger("secretariat.scheduler")
 
-TASK_MODULES = ("secretariat.applications.tasks",)  # each domain with jobs lists its tasks.py
+TASK_MODULES = (  # each domain with jobs lists its tasks.py
+    "secretariat.applications.tasks",
+    "secretariat.presidency.tasks",
+)
 CORE_JOBS = [
     {"id": "outbox.send", "func": mail.send_pending, "trigger": "interval", "seconds": 30},
 ]

@@ -13,6 +13,8 @@ from secretariat.security import STAFF
 PUBLIC_NAV = [
     ("site.home", _l("Home")),
     ("members.directory", _l("Members")),
+    ("presidency.presidency", _l("Presidency")),
+    ("presidency.summits", _l("Summits")),
     ("applications.apply", _l("Apply")),
 ]
 SIGNED_IN_NAV = [("accounts.profile", _l("Profile"))]

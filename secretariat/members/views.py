@@ -9,7 +9,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from secretariat import cache
 from secretariat.errors import attempt
@@ -19,6 +19,7 @@ from secretariat.listing import paginate
 from secretariat.members import bp, operations
 from secretariat.members.forms import CityForm, ContactForm, WithdrawalForm
 from secretariat.members.models import City, CityStatus, Contact, ContactKind, Country, JoinRoute
+from secretariat.presidency import operations as presidency
 from secretariat.security import PUBLIC, SIGNED_IN, STAFF, access
 from secretariat.text import collation_key, fold
 from secretariat.working_groups.models import GroupMembership, GroupStatus, WorkingGroup
@@ -105,18 +106,25 @@ def show_city(slug):
 def _city_page(slug: str, form: ContactForm | None = None):
     """The city's page; a contact form that failed comes back with what was typed."""
     options = [
-        selectinload(City.aliases),
+        joinedload(City.aliases),  # joined, so that the terms cost no extra statement
         selectinload(City.office_holders),
         selectinload(City.memberships).joinedload(GroupMembership.group),
     ]
     signed_in = current_user.is_authenticated
     if signed_in:
         options.append(selectinload(City.contacts))
-    city = db.one_or_404(select(City).where(City.slug == slug).options(*options))
+    city = (
+        db.session.scalars(select(City).where(City.slug == slug).options(*options))
+        .unique()
+        .one_or_none()
+    )
+    if city is None:
+        abort(404)
     keeps_contacts = signed_in and operations.may_keep_contacts(current_user, city)
     return render_template(
         "members/city.html",
         city=city,
+        terms=presidency.terms_of_city(city.id),
         language=current_language(),
         route=JoinRoute(city.join_route),
         status=CityStatus(city.status),

@@ -1,32 +1,36 @@
 """The real presidency history (SPEC §3) as demo data: five summits, five terms."""
 
 import csv
-from datetime import date, datetime, time
+from datetime import date
 
 from sqlalchemy import select
 
-from secretariat.database import utcnow
 from secretariat.extensions import db
-from secretariat.i18n import zone
-from secretariat.members.models import City
-from secretariat.presidency.operations import record_summit
+from secretariat.members.models import City, JoinRoute
+from secretariat.presidency.operations import (
+    add_agenda_item,
+    confirm_attendance,
+    hand_over_due_summits,
+    record_summit,
+    register_delegation,
+    update_summit,
+)
+from secretariat.presidency.rules import handover_time
+
+__all__ = ["handover_time", "load_history"]
 
 DATA = "presidency.csv"
-
-
-def handover_time(day: date) -> datetime:
-    """The handover at the summit's end: its last day, 18:00 in Istanbul (stored in UTC)."""
-    return datetime.combine(day, time(18, 0), tzinfo=zone("Europe/Istanbul"))
+FOUNDING_THEME = "Better Future, Better Cooperation"  # the Istanbul Summit of November 2021
 
 
 def load_history(data_folder) -> None:
     with (data_folder / DATA).open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    cities = {c.english_name: c for c in db.session.scalars(select(City))}
-    previous = None
+    cities = {c.english_name: c for c in db.session.scalars(select(City).order_by(City.id))}
+    summits = []
     for row in rows:
         host = cities[row["summit_city"]]
-        summit, term = record_summit(
+        summit, _term = record_summit(
             None,
             int(row["term"]),
             host,
@@ -34,10 +38,27 @@ def load_history(data_folder) -> None:
             date.fromisoformat(row["summit_end"]),
             venue=host.english_name,
         )
-        handed_over = handover_time(summit.ends_on)
-        if handed_over <= utcnow():
-            summit.handed_over_at = term.started_at = handed_over
-            if previous is not None:
-                previous.ended_at = handed_over
-        previous = term
-    db.session.flush()
+        summits.append(summit)
+    _founding_summit(summits[0], cities.values())
+    hand_over_due_summits()
+
+
+def _founding_summit(summit, cities) -> None:
+    """The founding members came to the first summit and signed the Istanbul Declaration."""
+    update_summit(
+        None,
+        summit,
+        starts_on=summit.starts_on,
+        ends_on=summit.ends_on,
+        venue=summit.venue,
+        theme_en=FOUNDING_THEME,
+        theme_tr="",
+    )
+    add_agenda_item(None, summit, title_en="Opening of the summit")
+    add_agenda_item(None, summit, title_en="Signing of the Istanbul Declaration")
+    founders = [city for city in cities if city.join_route == JoinRoute.FOUNDING]
+    delegations = [
+        register_delegation(None, summit, city=city, people=2 + number % 3)
+        for number, city in enumerate(founders)
+    ]
+    confirm_attendance(None, summit, [delegation.id for delegation in delegations])

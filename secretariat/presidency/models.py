@@ -2,12 +2,31 @@
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from secretariat.database import UTCDateTime, utcnow
+from secretariat.database import UTCDateTime, sql_list, utcnow
 from secretariat.extensions import db
+from secretariat.i18n import LabelledEnum
 from secretariat.members.models import City, Country
+
+
+class TaskKind(LabelledEnum):
+    """The steps every summit's preparation has (SPEC §3.1), in the order they fall due."""
+
+    VENUE_CONFIRMED = "venue_confirmed", _l("Venue confirmed")
+    INVITATIONS_SENT = "invitations_sent", _l("Invitations sent")
+    REGISTRATION_OPEN = "registration_open", _l("Registration open")
+    AGENDA_PUBLISHED = "agenda_published", _l("Agenda published")
+    ELECTION_PREPARED = "election_prepared", _l("Election prepared")
+    ACTIVITY_REPORT_PRESENTED = "activity_report_presented", _l("Activity report presented")
+
+
+class OwnerSide(LabelledEnum):
+    HOST = "host", _l("Host city")
+    SECRETARIAT = "secretariat", _l("Secretariat")
+    TOGETHER = "together", _l("Host city and secretariat")
 
 
 class Summit(db.Model):
@@ -87,6 +106,9 @@ class AgendaItem(db.Model):
 
     summit: Mapped[Summit] = relationship(back_populates="agenda")
 
+    def __str__(self) -> str:
+        return f"agenda item {self.position} of summit {self.summit_id}"
+
 
 class Delegation(db.Model):
     """A city registered for a summit; a Balkan city that is not a member may come too, and
@@ -114,21 +136,47 @@ class Delegation(db.Model):
     city: Mapped[City | None] = relationship()
     country: Mapped[Country | None] = relationship()
 
+    def __str__(self) -> str:
+        return f"delegation of {self.city or self.city_name_en} to summit {self.summit_id}"
+
 
 class ChecklistTask(db.Model):
-    """One step of preparing a summit, shared by the host city's team and the secretariat."""
+    """One step of preparing a summit, shared by the host city's team and the secretariat.
+
+    A standard step has its kind (one of each per summit, named in the interface's language);
+    a task someone added has none and carries its own title in English and Turkish.
+    """
 
     __tablename__ = "checklist_tasks"
-    __table_args__ = (UniqueConstraint("summit_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("summit_id", "position"),
+        UniqueConstraint("summit_id", "kind"),
+        CheckConstraint(f"kind IS NULL OR kind IN ({sql_list(TaskKind)})", name="kind_known"),
+        CheckConstraint(f"owner_side IN ({sql_list(OwnerSide)})", name="owner_side_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     summit_id: Mapped[int] = mapped_column(ForeignKey("summits.id"), index=True)
     position: Mapped[int]
+    kind: Mapped[str | None] = mapped_column(String(40))
     title_en: Mapped[str] = mapped_column(String(300), default="")
     title_tr: Mapped[str] = mapped_column(String(300), default="")
-    owner: Mapped[str] = mapped_column(String(200), default="")
+    owner_side: Mapped[str] = mapped_column(String(20), default=OwnerSide.TOGETHER)
+    owner: Mapped[str] = mapped_column(String(200), default="")  # a person, when named
     due_on: Mapped[date | None]
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     summit: Mapped[Summit] = relationship(back_populates="tasks")
+    done_by = relationship("User")
+
+    @property
+    def kind_label(self):
+        return TaskKind(self.kind).label if self.kind else None
+
+    @property
+    def owner_side_label(self):
+        return OwnerSide(self.owner_side).label
+
+    def __str__(self) -> str:
+        return f"task {self.kind or self.title_en} of summit {self.summit_id}"

@@ -1,0 +1,166 @@
+"""Summit, agenda, delegation, attendance and checklist forms: shape here, the rules in operations."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as Invalid
+
+from secretariat.applications.forms import CheckboxesField
+from secretariat.presidency.models import OwnerSide
+from secretariat.presidency.rules import names_of
+
+FIRST_YEAR, LAST_YEAR = 2021, 2100  # the network was founded in 2021
+TITLE_LIMIT = 300
+NAMES_LIMIT = 5000
+MOST_PEOPLE = 500
+
+
+def _plausible_date(form, field):
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise Invalid(_l("Enter a date between 2021 and 2100."))
+
+
+def _a_title(form) -> None:
+    if not (form.title_en.data or "").strip() and not (form.title_tr.data or "").strip():
+        raise Invalid(_l("Give a title in English, in Turkish, or in both."))
+
+
+class SummitForm(FlaskForm):
+    starts_on = DateField(_l("First day"), validators=[Optional(), _plausible_date])
+    ends_on = DateField(_l("Last day"), validators=[Optional(), _plausible_date])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=TITLE_LIMIT)])
+    theme_en = StringField(_l("Theme in English"), validators=[Optional(), Length(max=TITLE_LIMIT)])
+    theme_tr = StringField(_l("Theme in Turkish"), validators=[Optional(), Length(max=TITLE_LIMIT)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        starts, ends = self.starts_on, self.ends_on
+        if starts.errors or ends.errors:
+            return valid
+        if (starts.data is None) != (ends.data is None):
+            ends.errors.append(_l("Give both the first and the last day of the summit."))
+            return False
+        if starts.data is not None and ends.data < starts.data:
+            ends.errors.append(_l("The last day cannot come before the first day."))
+            return False
+        return valid
+
+
+class AgendaItemForm(FlaskForm):
+    title_en = StringField(_l("Title in English"), validators=[Length(max=TITLE_LIMIT)])
+    title_tr = StringField(_l("Title in Turkish"), validators=[Optional(), Length(max=TITLE_LIMIT)])
+    starts_at = DateTimeLocalField(
+        _l("Time"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description=_l("Optional; in your time zone."),
+    )
+
+    def validate_title_en(self, field):
+        _a_title(self)
+
+    def validate_starts_at(self, field):
+        _plausible_date(self, field)
+
+
+class DelegationForm(FlaskForm):
+    people = IntegerField(
+        _l("Number of people"),
+        validators=[InputRequired(), NumberRange(min=1, max=MOST_PEOPLE)],
+    )
+    names = TextAreaField(
+        _l("Names"),
+        validators=[Optional(), Length(max=NAMES_LIMIT)],
+        description=_l("One person a line. Only signed-in members and staff see the names."),
+    )
+
+    def validate_names(self, field):
+        people = self.people.data
+        if (
+            isinstance(people, int)
+            and not self.people.errors
+            and len(names_of(field.data)) > people
+        ):
+            raise Invalid(
+                _l(
+                    "More names are listed than the number of people: please correct one or the other."
+                )
+            )
+
+
+class NonMemberFields:
+    """A Balkan city that is not a member: its names and country."""
+
+    city_name = StringField(
+        _l("City name"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("The official name, in the city's own script if you like: Niš, Ниш, Αθήνα."),
+    )
+    city_name_en = StringField(_l("City name in English"), validators=[Length(max=200)])
+    country = SelectField(_l("Country"))
+
+
+class StaffDelegationForm(NonMemberFields, DelegationForm):
+    city = SelectField(
+        _l("Member city"),
+        description=_l("Or leave this empty and name a Balkan city that is not a member below."),
+    )
+
+    def validate_city_name_en(self, field):
+        if not self.city.data and not (field.data or "").strip():
+            raise Invalid(_l("Choose a member city, or give the city's name in English."))
+
+    def validate_country(self, field):
+        if not self.city.data and not field.data:
+            raise Invalid(_l("Choose the country of the city."))
+
+
+class NonMemberDelegationForm(NonMemberFields, DelegationForm):
+    def validate_city_name_en(self, field):
+        if not (field.data or "").strip():
+            raise Invalid(_l("Give the city's name in English."))
+
+    def validate_country(self, field):
+        if not field.data:
+            raise Invalid(_l("Choose the country of the city."))
+
+
+class AttendanceForm(FlaskForm):
+    attended = CheckboxesField(_l("Delegations that attended"), coerce=int)
+    confirm = BooleanField(
+        _l("This is the final list of the cities that attended"),
+        validators=[DataRequired(message=_l("Tick the box to confirm the list."))],
+        description=_l(
+            "Cities that are not members and attended become members from the summit's first "
+            "day. The list cannot be changed afterwards."
+        ),
+    )
+
+
+class TaskForm(FlaskForm):
+    title_en = StringField(_l("Task in English"), validators=[Length(max=TITLE_LIMIT)])
+    title_tr = StringField(_l("Task in Turkish"), validators=[Optional(), Length(max=TITLE_LIMIT)])
+    owner_side = SelectField(
+        _l("Responsible"),
+        choices=[SelectChoice(side.value, side.label) for side in OwnerSide],
+        default=OwnerSide.TOGETHER.value,
+    )
+    owner = StringField(
+        _l("Person in charge"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Optional."),
+    )
+    due_on = DateField(_l("Due date"), validators=[Optional(), _plausible_date])
+
+    def validate_title_en(self, field):
+        _a_title(self)
