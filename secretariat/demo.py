@@ -16,6 +16,7 @@ from secretariat.applications.models import (
 )
 from secretariat.applications.rules import Action, ApplicationState, reference
 from secretariat.database import utcnow
+from secretariat.elections import demo as elections_demo
 from secretariat.extensions import db
 from secretariat.members import operations as members
 from secretariat.members.models import City, Contact, ContactKind, Country, JoinRoute
@@ -268,6 +269,7 @@ def load(scale: int = 0) -> None:
     reviewer = db.session.scalar(select(User).where(User.email == DEMO_USERS[1][0]))
     load_applications(reviewer)
     presidency_demo.load_history(DATA)
+    elections_demo.load_demo_election()
     for number in range(scale):
         members.create_city(
             None,

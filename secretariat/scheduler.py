@@ -18,6 +18,7 @@ log = logging.getLogger("secretariat.scheduler")
 TASK_MODULES = (  # each domain with jobs lists its tasks.py
     "secretariat.applications.tasks",
     "secretariat.presidency.tasks",
+    "secretariat.elections.tasks",
 )
 CORE_JOBS = [
     {"id": "outbox.send", "func": mail.send_pending, "trigger": "interval", "seconds": 30},

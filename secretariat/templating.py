@@ -15,6 +15,7 @@ PUBLIC_NAV = [
     ("members.directory", _l("Members")),
     ("presidency.presidency", _l("Presidency")),
     ("presidency.summits", _l("Summits")),
+    ("elections.elections", _l("Elections")),
     ("applications.apply", _l("Apply")),
 ]
 SIGNED_IN_NAV = [("accounts.profile", _l("Profile"))]
