@@ -23,6 +23,7 @@ from secretariat.applications.rules import (
 from secretariat.database import insert_missing, utcnow
 from secretariat.errors import RuleViolation
 from secretariat.extensions import db
+from secretariat.i18n import current_language
 from secretariat.members import operations as members
 from secretariat.members.models import City, CityStatus, ContactKind, JoinRoute
 from secretariat.security import Role
@@ -89,7 +90,12 @@ def find_duplicate(keys: str, country_id: int, exclude_id: int | None = None):
     """Why a city may not apply (again): SPEC §2.1 answers a member or an open application."""
     city = matching_city(keys, country_id)
     if city is not None and city.status == CityStatus.ACTIVE:
-        return Duplicate(_l("%(city)s is already a member of the network.", city=city.english_name))
+        return Duplicate(
+            _l(
+                "%(city)s is already a member of the network.",
+                city=city.name_in(current_language()),
+            )
+        )
     open_application = db.session.scalar(
         select(Application.reference)
         .where(
@@ -308,7 +314,10 @@ def approve_application(
     city = matching_city(application.search_key, application.country_id)
     if city is not None and city.status == CityStatus.ACTIVE:
         raise RuleViolation(
-            _l("%(city)s is already a member of the network.", city=city.english_name)
+            _l(
+                "%(city)s is already a member of the network.",
+                city=city.name_in(current_language()),
+            )
         )
     if city is not None:
         members.reactivate_city(actor, city, today, JoinRoute.APPLICATION)

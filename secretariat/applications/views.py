@@ -173,6 +173,9 @@ def _create(form: ApplicationForm, document: dict | None) -> tuple[Application |
         return application, True
     except operations.Duplicate as duplicate:
         db.session.rollback()
+        existing = operations.by_submission_token(token)
+        if existing is not None:  # the same form, sent again, committed a moment earlier
+            return _first(existing, document), False
         form.city_name.errors = [*form.city_name.errors, str(duplicate.message)]
     except DomainError as error:
         db.session.rollback()

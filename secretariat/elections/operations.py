@@ -26,6 +26,7 @@ from secretariat.elections.models import (
 )
 from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
+from secretariat.i18n import current_language
 from secretariat.members.models import City, CityStatus
 from secretariat.presidency import operations as presidency
 from secretariat.presidency.models import Summit, Term
@@ -164,12 +165,15 @@ def eligibility_problem(election: Election, city: City):
     term just before the one being elected (the host of this summit, before or after the
     handover), since no city may hold the presidency for two terms in a row."""
     if city.status != CityStatus.ACTIVE:
-        return _l("%(city)s is not an active member of the network.", city=city.english_name)
+        return _l(
+            "%(city)s is not an active member of the network.",
+            city=city.name_in(current_language()),
+        )
     if not may_hold_next(city.id, presidency.holders_before(election.term_number)):
         return _l(
             "No city may hold the presidency for two terms in a row: %(city)s holds term "
             "%(term)s, so it cannot stand for term %(next)s.",
-            city=city.english_name,
+            city=city.name_in(current_language()),
             term=election.term_number - 1,
             next=election.term_number,
         )
@@ -577,7 +581,9 @@ def nominate_city(actor, election: Election, city: City) -> Candidate:
     if problem is not None:
         raise RuleViolation(problem)
     if any(c.city_id == city.id for c in election.candidates):
-        raise RuleViolation(_l("%(city)s is already a candidate.", city=city.english_name))
+        raise RuleViolation(
+            _l("%(city)s is already a candidate.", city=city.name_in(current_language()))
+        )
     candidate = Candidate(
         election=election,
         city=city,

@@ -12,7 +12,7 @@ from secretariat.applications.rules import name_cores
 from secretariat.database import insert_missing, utcnow
 from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
-from secretariat.i18n import zone
+from secretariat.i18n import current_language, zone
 from secretariat.members import operations as members
 from secretariat.members.models import City, CityStatus, JoinRoute
 from secretariat.members.operations import bump_directory
@@ -489,7 +489,10 @@ def register_delegation(
         )
         if already is not None:
             raise RuleViolation(
-                _l("%(city)s is already registered for this summit.", city=city.english_name)
+                _l(
+                    "%(city)s is already registered for this summit.",
+                    city=city.name_in(current_language()),
+                )
             )
         official, english, country = "", "", None
     delegation = Delegation(
