@@ -97,7 +97,7 @@ def audits(app, action) -> int:
 
 
 def text(response) -> str:
-    """The page's HTML, entities decoded and CLDR's thin spaces (Jan 22 – 24) made plain."""
+    """The page's HTML, entities decoded and the thin spaces of date ranges made plain."""
     html = unescape(response.get_data(as_text=True))
     return html.replace("\u2009", " ").replace("\u202f", " ")
 
@@ -311,6 +311,35 @@ def test_attending_makes_a_non_member_a_member_on_the_first_day_once(
         page="/summits/1",
     )
     assert any("registration is closed" in message for message in flashes(closed))
+
+
+def test_two_staff_confirming_at_once_make_one_member(app, cities, create_user):
+    record(app, 1, "sofia", PAST_START, PAST_END)
+    staff = [create_user(Role.SECRETARIAT) for _ in range(2)]
+    with app.test_request_context():
+        registered = operations.register_delegation(
+            None, summit(1), official_name="Ниш", english_name="Niš", country_code="RS", people=2
+        )
+        _db.session.commit()
+        ids = [registered.id]
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def confirm(person):
+        with app.test_request_context():
+            start.wait()
+            outcome = operations.confirm_attendance(_db.session.merge(person), summit(1), ids)
+            _db.session.commit()
+            outcomes.append(outcome.already_confirmed)
+
+    threads = [threading.Thread(target=confirm, args=(person,)) for person in staff]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [False, True]
+    assert count(app, City, City.slug == "nis") == 1
+    assert audits(app, "summit.attendance") == 1
 
 
 def test_a_withdrawn_city_that_attends_is_a_member_again(app, client, cities, sign_in_as):
