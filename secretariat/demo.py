@@ -51,7 +51,7 @@ LAST_NAMES = [
     "Yılmaz",
     "Dimitrov",
 ]
-JOINED_LATER = {"summit": date(2023, 1, 24), "application": date(2024, 5, 14)}
+JOINED_LATER = {"summit": date(2023, 1, 22), "application": date(2024, 5, 14)}
 
 
 def demo_cities() -> list[dict]:
