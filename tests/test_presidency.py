@@ -145,6 +145,15 @@ def test_the_president_elect_is_shown_with_the_summit_they_host(app, client, his
     assert "Zagreb" in html.split("Current president", 1)[1].split("President-elect", 1)[0]
 
 
+def test_the_home_page_names_the_president_and_the_next_summit(app, client, history):
+    before = text(client.get("/?lang=en"))
+    assert "Zagreb" in before.split("Current president", 1)[1]
+    assert "Next summit" not in before  # nobody elected yet
+    elect(app, "tirana", 5)
+    html = text(client.get("/?lang=tr"))
+    assert 'href="/summits/6"' in html and "Tiran" in html
+
+
 def test_the_summits_are_listed_in_both_languages(client, history):
     english = text(client.get("/summits?lang=en"))
     assert re.findall(r'href="/summits/(\d)">Summit \d', english) == ["5", "4", "3", "2", "1"]

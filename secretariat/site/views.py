@@ -9,8 +9,10 @@ from sqlalchemy.orm import selectinload
 
 from secretariat.audit import AuditEntry
 from secretariat.extensions import db
+from secretariat.i18n import current_language
 from secretariat.listing import paginate
 from secretariat.mail import MailStatus, OutboxMessage
+from secretariat.presidency import operations as presidency
 from secretariat.security import PUBLIC, STAFF, access
 from secretariat.site import bp
 
@@ -18,7 +20,12 @@ from secretariat.site import bp
 @bp.route("/")
 @access(PUBLIC)
 def home():
-    return render_template("site/home.html")
+    return render_template(
+        "site/home.html",
+        president=presidency.current_term(),
+        elect=presidency.president_elect(),
+        language=current_language(),
+    )
 
 
 def _day(value: str) -> datetime | None:
