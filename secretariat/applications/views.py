@@ -33,24 +33,19 @@ from secretariat.errors import DomainError, attempt
 from secretariat.extensions import db, limiter
 from secretariat.i18n import current_language, localized, select_timezone, zone
 from secretariat.listing import paginate
+from secretariat.members import operations as members
 from secretariat.members.models import Country
 from secretariat.security import PUBLIC, STAFF, access
-from secretariat.text import collation_key, fold
+from secretariat.text import fold
 from secretariat.working_groups.models import GroupStatus, WorkingGroup
 
 PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 
 
-def _countries(language: str) -> list[tuple[str, str]]:
-    countries = db.session.scalars(select(Country).where(Country.is_active.is_(True))).all()
-    named = [(c.code, localized(c, "name", language).text) for c in countries]
-    return sorted(named, key=lambda pair: collation_key(pair[1], language))
-
-
 def application_form() -> ApplicationForm:
     language = current_language()
     form = ApplicationForm()
-    form.country.choices = [("", _("Choose a country")), *_countries(language)]
+    form.country.choices = [("", _("Choose a country")), *members.countries_by_name(language)]
     groups = db.session.scalars(
         select(WorkingGroup)
         .where(WorkingGroup.status == GroupStatus.ACTIVE)
@@ -318,7 +313,7 @@ def queue():
             *[(code, name, counts.get(code, 0)) for code, name in state_names.items()],
             ("all", _("All"), sum(counts.values())),
         ],
-        countries=_countries(language),
+        countries=members.countries_by_name(language),
         country=country,
         q=query,
         since=since.isoformat() if since else "",

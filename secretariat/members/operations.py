@@ -8,6 +8,7 @@ from sqlalchemy import select
 from secretariat import audit, cache
 from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
+from secretariat.i18n import localized
 from secretariat.members.models import (
     City,
     CityAlias,
@@ -18,7 +19,7 @@ from secretariat.members.models import (
     OfficeHolder,
 )
 from secretariat.members.rules import slugify
-from secretariat.text import clean_line
+from secretariat.text import clean_line, collation_key
 
 DIRECTORY = "members.directory"  # the stamp of the public directory and the city pages
 
@@ -28,6 +29,13 @@ def bump_directory() -> None:
     mayors, countries, working groups or their members. Every process renders those pages afresh
     once the caller's transaction commits (a rollback leaves the stamp as it was)."""
     cache.bump(DIRECTORY)
+
+
+def countries_by_name(language: str) -> list[tuple[str, str]]:
+    """The active countries as (code, name) in language, in that language's alphabetical order."""
+    countries = db.session.scalars(select(Country).where(Country.is_active.is_(True))).all()
+    named = [(c.code, localized(c, "name", language).text) for c in countries]
+    return sorted(named, key=lambda pair: collation_key(pair[1], language))
 
 
 def country_by_code(code: str) -> Country:

@@ -192,18 +192,12 @@ def _city_or_404(slug: str) -> City:
     return db.one_or_404(select(City).where(City.slug == slug))
 
 
-def _country_choices(language: str):
-    countries = db.session.scalars(select(Country).where(Country.is_active.is_(True))).all()
-    named = [(c.code, localized(c, "name", language).text) for c in countries]
-    return sorted(named, key=lambda pair: collation_key(pair[1], language))
-
-
 @bp.route("/members/<slug>/edit", methods=["GET", "POST"])
 @access(STAFF)
 def edit_city(slug):
     city = _city_or_404(slug)
     form = CityForm(obj=city)
-    form.country.choices = _country_choices(current_language())
+    form.country.choices = operations.countries_by_name(current_language())
     if not form.is_submitted():
         form.country.data = city.country.code
         form.aliases.data = "\n".join(alias.name for alias in city.aliases)

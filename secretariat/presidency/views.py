@@ -14,8 +14,9 @@ from wtforms.fields.choices import SelectChoice
 
 from secretariat.errors import attempt
 from secretariat.extensions import db
-from secretariat.i18n import current_language, localized, select_timezone, zone
-from secretariat.members.models import City, CityStatus, Country
+from secretariat.i18n import current_language, select_timezone, zone
+from secretariat.members import operations as members
+from secretariat.members.models import City, CityStatus
 from secretariat.presidency import bp, operations
 from secretariat.presidency.forms import (
     AgendaItemForm,
@@ -249,9 +250,7 @@ def _sorted_choices(pairs, language: str) -> list[tuple[str, str]]:
 
 
 def _country_choices(language: str) -> list[tuple[str, str]]:
-    countries = db.session.scalars(select(Country).where(Country.is_active.is_(True))).all()
-    named = [(c.code, localized(c, "name", language).text) for c in countries]
-    return [("", _("Choose a country")), *_sorted_choices(named, language)]
+    return [("", _("Choose a country")), *members.countries_by_name(language)]
 
 
 def _member_choices(language: str) -> list[tuple[str, str]]:
