@@ -726,29 +726,32 @@ def cast_ballot(actor, election_id: int, choice: str) -> str:
 # never sees a choice next to a city.
 
 
+_DROP = "INSERT INTO ballots (receipt, election_id, round, choice) VALUES (?, ?, ?, ?)"
+_COUNT = "SELECT choice, COUNT(*) FROM ballots WHERE election_id = ? AND round = ? GROUP BY choice"
+_READ_ROUND = "SELECT receipt, choice FROM ballots WHERE election_id = ? AND round = ?"
+_EMPTY_ROUND = "DELETE FROM ballots WHERE election_id = ? AND round = ?"
+
+
 def _box_cursor():
+    """The driver's cursor, and a function that puts a constant statement in its paramstyle."""
     connection = db.session.connection()
-    mark = "%s" if connection.dialect.name == "postgresql" else "?"
-    return connection.connection.cursor(), mark, connection.dialect.name
+    postgresql = connection.dialect.name == "postgresql"
+
+    def statement(sql: str) -> str:
+        return sql.replace("?", "%s") if postgresql else sql
+
+    return connection.connection.cursor(), statement, postgresql
 
 
 def _box_drop(receipt: str, election_id: int, round_number: int, choice: str) -> None:
-    cursor, mark, _dialect = _box_cursor()
-    cursor.execute(
-        "INSERT INTO ballots (receipt, election_id, round, choice) "  # noqa: S608 - placeholders only
-        f"VALUES ({mark}, {mark}, {mark}, {mark})",
-        (receipt, election_id, round_number, choice),
-    )
+    cursor, statement, _postgresql = _box_cursor()
+    cursor.execute(statement(_DROP), (receipt, election_id, round_number, choice))
     cursor.close()
 
 
 def _box_count(election_id: int, round_number: int) -> dict[str, int]:
-    cursor, mark, _dialect = _box_cursor()
-    cursor.execute(
-        "SELECT choice, COUNT(*) FROM ballots "  # noqa: S608 - placeholders only
-        f"WHERE election_id = {mark} AND round = {mark} GROUP BY choice",
-        (election_id, round_number),
-    )
+    cursor, statement, _postgresql = _box_cursor()
+    cursor.execute(statement(_COUNT), (election_id, round_number))
     counted = dict(cursor.fetchall())
     cursor.close()
     return counted
@@ -760,14 +763,13 @@ def _box_shuffle(election_id: int, round_number: int) -> None:
     random receipt, not of voting, so neither links a ballot to the register row written with it.
     SQLite needs nothing: the table has no rowid (rows sit in receipt order) and rows carry no
     transaction id."""
-    cursor, mark, dialect = _box_cursor()
-    if dialect == "postgresql":
-        where = f"WHERE election_id = {mark} AND round = {mark}"
-        cursor.execute(f"SELECT receipt, choice FROM ballots {where}", (election_id, round_number))  # noqa: S608
+    cursor, statement, postgresql = _box_cursor()
+    if postgresql:
+        cursor.execute(statement(_READ_ROUND), (election_id, round_number))
         rows = sorted(cursor.fetchall())
-        cursor.execute(f"DELETE FROM ballots {where}", (election_id, round_number))  # noqa: S608
+        cursor.execute(statement(_EMPTY_ROUND), (election_id, round_number))
         cursor.executemany(
-            "INSERT INTO ballots (receipt, election_id, round, choice) VALUES (%s, %s, %s, %s)",
+            statement(_DROP),
             [(receipt, election_id, round_number, choice) for receipt, choice in rows],
         )
     cursor.close()
