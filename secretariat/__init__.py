@@ -15,7 +15,15 @@ from secretariat.extensions import babel, csrf, db, limiter, login, migrate
 from secretariat.i18n import select_locale, select_timezone
 
 PROJECT_ROOT = config.PROJECT_ROOT
-BLUEPRINTS = ("site", "accounts", "members", "applications", "presidency", "elections")
+BLUEPRINTS = (
+    "site",
+    "accounts",
+    "members",
+    "applications",
+    "presidency",
+    "elections",
+    "working_groups",
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -56,9 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.mail.init_app(app)
     _init_login(app)
 
-    for name in BLUEPRINTS:
-        module = importlib.import_module(f"secretariat.{name}")
-        app.register_blueprint(module.bp)
+    for name in BLUEPRINTS:  # each domain's views put their routes on its blueprint
+        views = importlib.import_module(f"secretariat.{name}.views")
+        app.register_blueprint(views.bp)
     app.view_functions["static"] = security.access(security.PUBLIC)(app.view_functions["static"])
 
     app.before_request(security.refuse_nul_bytes)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, inspect
+from sqlalchemy import JSON, ForeignKey, Index, String, insert, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from secretariat.database import UTCDateTime, utcnow
@@ -72,3 +72,28 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_many(actor, action: str, table: str, entries: list[tuple[int, str, dict]]) -> None:
+    """One entry per (id, label, after) of table, written in one statement: for a job that
+    changes many rows at once (the planning of every group's next session)."""
+    if not entries:
+        return
+    now = utcnow()
+    db.session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "at": now,
+                "actor_id": actor.id if actor is not None else None,
+                "actor_label": actor.email if actor is not None else "system",
+                "action": action,
+                "target_type": table,
+                "target_id": str(target_id),
+                "target_label": label[:300],
+                "before": None,
+                "after": _plain(after),
+            }
+            for target_id, label, after in entries
+        ],
+    )

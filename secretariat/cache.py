@@ -123,15 +123,16 @@ def _anonymous_without_messages() -> bool:
     return not current_user.is_authenticated and not session.get("_flashes")
 
 
-def public_page(name: str, render: Callable[[], str]) -> str:
+def public_page(name: str, render: Callable[[], str], vary: Hashable = None) -> str:
     """render()'s HTML for an anonymous reader, kept per language and address while stamp name holds.
 
-    The page must depend on nothing else: the language, the address, and data whose every
-    change bumps the stamp. The response (headers, the session cookie) is still built per request.
+    The page must depend on nothing else: the language, the address, data whose every change
+    bumps the stamp, and vary (the minute, for a page that tells past from upcoming). The
+    response (headers, the session cookie) is still built per request.
     """
     if not _anonymous_without_messages() or len(request.query_string) > LONGEST_QUERY_STRING:
         return render()
-    key = (current_language(), request.script_root, request.path, request.query_string)
+    key = (current_language(), request.script_root, request.path, request.query_string, vary)
     token = stamp(name)  # after the language: choosing it may set the session's language
     if token is None:
         return render()

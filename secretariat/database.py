@@ -36,6 +36,14 @@ def insert_missing(session, model, values: dict) -> None:
     session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
 
 
+def insert_new(session, model, rows: list[dict]) -> list[int]:
+    """INSERT the rows whose key is not taken yet, in one statement; returns the new rows' ids.
+    A row another process inserted first is skipped, never an error."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).on_conflict_do_nothing().returning(model.id)
+    return list(session.scalars(statement, rows))
+
+
 class UTCDateTime(TypeDecorator):
     """A timestamp stored in UTC and always read back as an aware UTC datetime."""
 

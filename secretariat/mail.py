@@ -42,6 +42,9 @@ class OutboxMessage(db.Model):
     template: Mapped[str] = mapped_column(String(80))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    attachment_name: Mapped[str] = mapped_column(String(100), default="")  # an .ics invitation
+    attachment_type: Mapped[str] = mapped_column(String(100), default="")
+    attachment: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")
@@ -53,11 +56,20 @@ class OutboxMessage(db.Model):
         return MailStatus(self.status).label
 
 
-def queue(recipient: str, subject, template: str, language: str, **context) -> OutboxMessage:
-    """Render templates/mail/<template>.txt and the subject in language, and store the message.
+def queue(
+    recipient: str,
+    subject,
+    template: str,
+    language: str,
+    attachment: tuple[str, str, str] | None = None,
+    **context,
+) -> OutboxMessage:
+    """Render templates/mail/<template>.txt and the subject in language, and store the message,
+    with an optional (file name, MIME type, text) attachment.
 
     Nothing leaves the portal here: the outbox job sends it after the transaction commits.
     """
+    name, mimetype, content = attachment or ("", "", "")
     with force_locale(language):
         message = OutboxMessage(
             recipient=recipient,
@@ -65,6 +77,9 @@ def queue(recipient: str, subject, template: str, language: str, **context) -> O
             template=template,
             subject=str(subject)[:300],
             body=render_template(f"mail/{template}.txt", **context),
+            attachment_name=name,
+            attachment_type=mimetype,
+            attachment=content,
         )
     db.session.add(message)
     db.session.flush()
@@ -118,12 +133,15 @@ def send_pending() -> int:
             continue
         message = db.session.get(OutboxMessage, message_id)
         try:
-            EmailMessage(
+            email = EmailMessage(
                 subject=message.subject,
                 body=message.body,
                 to=[message.recipient],
                 from_email=current_app.config["MAIL_DEFAULT_SENDER"],
-            ).send()
+            )
+            if message.attachment_name:
+                email.attach(message.attachment_name, message.attachment, message.attachment_type)
+            email.send()
         except Exception as error:  # an SMTP failure must not stop the rest of the batch
             log.warning("outbox message %s not sent: %s", message_id, error)
             message.status = (

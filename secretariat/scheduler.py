@@ -19,6 +19,7 @@ TASK_MODULES = (  # each domain with jobs lists its tasks.py
     "secretariat.applications.tasks",
     "secretariat.presidency.tasks",
     "secretariat.elections.tasks",
+    "secretariat.working_groups.tasks",
 )
 CORE_JOBS = [
     {"id": "outbox.send", "func": mail.send_pending, "trigger": "interval", "seconds": 30},
@@ -33,8 +34,9 @@ def all_jobs() -> list[dict]:
 
 
 def run_job(app, func) -> None:
-    """One run of one job in its own application context and transaction."""
-    with app.app_context():
+    """One run of one job in its own context and transaction; links in its mail start with
+    PUBLIC_URL, as if a request had come in there."""
+    with app.test_request_context(base_url=app.config["PUBLIC_URL"]):
         try:
             func()
             db.session.commit()

@@ -13,6 +13,7 @@ from secretariat.security import STAFF
 PUBLIC_NAV = [
     ("site.home", _l("Home")),
     ("members.directory", _l("Members")),
+    ("working_groups.list_groups", _l("Working groups")),
     ("presidency.presidency", _l("Presidency")),
     ("presidency.summits", _l("Summits")),
     ("elections.elections", _l("Elections")),
@@ -21,6 +22,7 @@ PUBLIC_NAV = [
 SIGNED_IN_NAV = [("accounts.profile", _l("Profile"))]
 STAFF_NAV = [
     ("applications.queue", _l("Applications")),
+    ("working_groups.session_requests", _l("Session requests")),
     ("accounts.list_users", _l("Users")),
     ("site.audit_log", _l("Audit log")),
     ("site.outbox", _l("Outbox")),
@@ -61,6 +63,7 @@ def init_app(app) -> None:
         navigation=navigation,
         this_url=this_url,
         show_localized=show_localized,
+        localized=localized,
         current_language=current_language,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
-
-from secretariat.accounts import views  # noqa: E402, F401  (registers the routes on bp)

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("elections", __name__)
-
-from secretariat.elections import views  # noqa: E402, F401  (registers the routes on bp)

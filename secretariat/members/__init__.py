@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("members", __name__)
-
-from secretariat.members import views  # noqa: E402, F401  (registers the routes on bp)

@@ -17,7 +17,7 @@ from wtforms.validators import (
 from secretariat.members.models import ContactKind, JoinRoute
 
 
-def _web_address(form, field):
+def web_address(form, field):
     """Only http(s): a javascript: address must never become a link on a page."""
     if field.data and not field.data.startswith(("https://", "http://")):
         raise ValidationError(_l("Enter a web address starting with https://."))
@@ -36,7 +36,7 @@ def website_field() -> StringField:
             Optional(),
             Length(max=300),
             URL(require_tld=True, message=_l("Enter a web address starting with https://.")),
-            _web_address,
+            web_address,
         ],
     )
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from secretariat import text
 from secretariat.database import UTCDateTime, sql_list, utcnow
 from secretariat.extensions import db
-from secretariat.i18n import LabelledEnum
+from secretariat.i18n import DEFAULT_TIMEZONE, LabelledEnum
 from secretariat.working_groups.models import GroupMembership
 
 SORT_LANGUAGES = ("en", "tr")
@@ -141,6 +141,8 @@ class Contact(db.Model):
             "(kind = 'working_group') = (working_group_id IS NOT NULL)",
             name="group_contact_has_group",
         ),
+        CheckConstraint("language IN ('en', 'tr')", name="language_known"),
+        Index("ix_contacts_working_group_id", "working_group_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +152,8 @@ class Contact(db.Model):
     position: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str] = mapped_column(String(320), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
+    language: Mapped[str] = mapped_column(String(5), default="en")  # of the mail we send them
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     working_group_id: Mapped[int | None] = mapped_column(ForeignKey("working_groups.id"))
     is_active: Mapped[bool] = mapped_column(default=True)
 

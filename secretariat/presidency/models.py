@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Select, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from secretariat.database import UTCDateTime, sql_list, utcnow
@@ -180,3 +180,13 @@ class ChecklistTask(db.Model):
 
     def __str__(self) -> str:
         return f"task {self.kind or self.title_en} of summit {self.summit_id}"
+
+
+def current_term_query(now: datetime) -> Select:
+    """The term whose summit handed over last: presidency rights follow it, never a flag."""
+    return (
+        select(Term)
+        .where(Term.started_at.is_not(None), Term.started_at <= now)
+        .order_by(Term.number.desc())
+        .limit(1)
+    )

@@ -23,6 +23,7 @@ from secretariat.presidency.models import (
     OwnerSide,
     Summit,
     Term,
+    current_term_query,
 )
 from secretariat.presidency.rules import (
     HANDOVER_ZONE,
@@ -53,13 +54,7 @@ def holders_before(term_number: int) -> list[int]:
 
 def current_term(now: datetime | None = None) -> Term | None:
     """The term whose summit has handed over last (rights follow the terms, never a flag)."""
-    now = now or utcnow()
-    return db.session.scalars(
-        select(Term)
-        .where(Term.started_at.is_not(None), Term.started_at <= now)
-        .order_by(Term.number.desc())
-        .limit(1)
-    ).first()
+    return db.session.scalars(current_term_query(now or utcnow())).first()
 
 
 def president_elect(now: datetime | None = None) -> Term | None:

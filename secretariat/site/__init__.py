@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("site", __name__)
-
-from secretariat.site import views  # noqa: E402, F401  (registers the routes on bp)

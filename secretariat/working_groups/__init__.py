@@ -1,1 +1,5 @@
-"""Working groups: the network's thematic groups and the cities that take part in them."""
+"""Working groups: the network's thematic groups, their quarterly sessions and calendars."""
+
+from flask import Blueprint
+
+bp = Blueprint("working_groups", __name__)
