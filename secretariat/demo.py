@@ -24,6 +24,7 @@ from secretariat.members.rules import BALKAN_COUNTRIES
 from secretariat.presidency import demo as presidency_demo
 from secretariat.security import Role
 from secretariat.text import fold
+from secretariat.working_groups import demo as working_groups_demo
 from secretariat.working_groups.models import GroupMembership, WorkingGroup
 from secretariat.working_groups.operations import ensure_permanent_groups
 
@@ -270,6 +271,7 @@ def load(scale: int = 0) -> None:
     load_applications(reviewer)
     presidency_demo.load_history(DATA)
     elections_demo.load_demo_election()
+    working_groups_demo.load_demo_groups()
     for number in range(scale):
         members.create_city(
             None,
@@ -291,6 +293,7 @@ def load(scale: int = 0) -> None:
     db.session.flush()
     if scale:
         load_synthetic_applications(scale)
+        working_groups_demo.load_synthetic_groups(scale)
 
 
 def print_sign_ins(echo) -> None:

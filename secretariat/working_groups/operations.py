@@ -527,7 +527,7 @@ def recipients(group_id: int) -> list[Recipient]:
 # --- sessions -------------------------------------------------------------------------------
 
 
-def _regular_titles(name_en: str, name_tr: str, quarter: int) -> dict[str, str]:
+def regular_titles(name_en: str, name_tr: str, quarter: int) -> dict[str, str]:
     year, number = quarter_label(quarter)
     return {
         "title_en": REGULAR_TITLE["en"].format(name=name_en, year=year, number=number),
@@ -572,7 +572,7 @@ def plan_sessions(now: datetime | None = None) -> int:
                 "group_id": group.id,
                 "kind": SessionKind.REGULAR,
                 "quarter": quarter,
-                **_regular_titles(group.name_en, group.name_tr, quarter),
+                **regular_titles(group.name_en, group.name_tr, quarter),
                 "starts_at": starts_at,
                 "duration_minutes": 90,
                 "meeting_url": group.meeting_url,
