@@ -8,7 +8,7 @@ from sqlalchemy import insert, select
 from secretariat.accounts.models import User
 from secretariat.database import utcnow
 from secretariat.extensions import db
-from secretariat.members.models import City, Contact, ContactKind, Country
+from secretariat.members.models import City, Contact, Country
 from secretariat.members.operations import bump_directory
 from secretariat.working_groups import operations
 from secretariat.working_groups.models import (
