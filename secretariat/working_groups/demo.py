@@ -32,7 +32,7 @@ MINUTES = {  # content, as the secretariat writes it, in both languages
     "şehir o tarihten bu yana yaptıkları çalışmaları anlattı. Grup, ortak bir proje önerisi "
     "hazırlamaya ve bir sonraki oturuma kadar deneyim paylaşmaya karar verdi.",
 }
-MEETING = "https://meet.b40.example/{slug}"  # fictional: .example addresses lead nowhere
+MEETING = "https://meet.b40.example/b40-wg-{number}"  # fictional: .example addresses lead nowhere
 
 
 def _past_quarters(today_quarter: int, first: int = FIRST_QUARTER) -> list[int]:
@@ -48,7 +48,7 @@ def load_demo_groups() -> None:
     now = utcnow()
     groups = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.id)).all()
     for group in groups:
-        group.meeting_url = MEETING.format(slug=group.slug)
+        group.meeting_url = MEETING.format(number=group.id)
     _contacts_speak_their_language()
     members = {
         group.id: db.session.scalars(
@@ -106,8 +106,8 @@ def _name_a_group_contact(group: WorkingGroup, city_ids: list[int]) -> None:
         group,
         city,
         name=f"Lejla Kurt {group.id}",
-        email=f"{group.slug}@{city.slug}.example",
-        position="Working group contact",
+        email=f"group{group.id}@{city.slug}.example",
+        position="Project officer",
         language="tr" if city.country.code == "TR" else "en",
         timezone="Europe/Istanbul" if city.country.code == "TR" else "Europe/Belgrade",
     )
@@ -191,7 +191,7 @@ def load_synthetic_groups(scale: int) -> None:
                 "name_tr": f"Sentetik grup {n:04d}",
                 "kind": GroupKind.PERMANENT,
                 "status": GroupStatus.ACTIVE,
-                "meeting_url": MEETING.format(slug=f"synthetic-group-{n:04d}"),
+                "meeting_url": MEETING.format(number=f"s{n:04d}"),
                 "created_at": now,
             }
             for n in range(count)

@@ -10,7 +10,7 @@ from secretariat import audit, mail
 from secretariat.database import insert_new, utcnow
 from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
-from secretariat.i18n import is_timezone
+from secretariat.i18n import is_timezone, localized
 from secretariat.members.models import City, CityStatus, Contact, ContactKind
 from secretariat.members.operations import bump_directory
 from secretariat.members.rules import slugify
@@ -605,12 +605,13 @@ def plan_sessions(now: datetime | None = None) -> int:
 
 def _notify(session: GroupSession, template: str, subject, **context) -> int:
     """Mail every recipient of the session's group, each in their language and time zone, with
-    the session's invitation attached; returns how many messages were queued."""
+    the session's invitation attached; subject(title) names the session in their language.
+    Returns how many messages were queued."""
     sent = 0
     for person in recipients(session.group_id):
         mail.queue(
             person.email,
-            subject,
+            subject(localized(session, "title", person.language).text),
             template,
             person.language,
             attachment=calendar.invitation(session, person.timezone),
@@ -681,7 +682,7 @@ def update_session(
         _notify(
             session,
             "session_changed",
-            _l("Session moved: %(title)s", title=session.title_en),
+            lambda title: _l("Session changed: %(title)s", title=title),
             change="moved" if moved else "relinked",
         )
     bump_directory()
@@ -701,7 +702,7 @@ def cancel_session(actor, session: GroupSession, now: datetime | None = None) ->
     _notify(
         session,
         "session_changed",
-        _l("Session cancelled: %(title)s", title=session.title_en),
+        lambda title: _l("Session cancelled: %(title)s", title=title),
         change="cancelled",
     )
     bump_directory()
@@ -811,11 +812,12 @@ def _tell_requester(request: SessionRequest) -> None:
     if person is None or not person.is_active:
         return
     approved = request.status == RequestStatus.APPROVED
+    group_name = localized(request.group, "name", person.language).text
     mail.queue(
         person.email,
-        _l("Extra session approved: %(group)s", group=request.group.name_en)
+        _l("Extra session approved: %(group)s", group=group_name)
         if approved
-        else _l("Extra session declined: %(group)s", group=request.group.name_en),
+        else _l("Extra session declined: %(group)s", group=group_name),
         "session_request_decided",
         person.language,
         attachment=calendar.invitation(request.session, person.timezone) if approved else None,
@@ -877,7 +879,7 @@ def approve_request(
     _notify(
         session,
         "session_changed",
-        _l("New session: %(title)s", title=session.title_en),
+        lambda title: _l("New session: %(title)s", title=title),
         change="new",
     )
     bump_directory()
@@ -967,11 +969,12 @@ def send_reminder(session_id: int, kind: str, now: datetime | None = None) -> in
             ],
         )
     for person in people:
+        title = localized(session, "title", person.language).text
         mail.queue(
             person.email,
-            _l("Reminder: %(title)s", title=session.title_en)
+            _l("Reminder: %(title)s", title=title)
             if kind == ReminderKind.WEEK
-            else _l("Tomorrow: %(title)s", title=session.title_en),
+            else _l("Tomorrow: %(title)s", title=title),
             "session_reminder",
             person.language,
             attachment=calendar.invitation(session, person.timezone),

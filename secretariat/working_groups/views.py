@@ -13,7 +13,7 @@ from secretariat import cache
 from secretariat.database import utcnow
 from secretariat.errors import attempt
 from secretariat.extensions import db
-from secretariat.i18n import current_language, select_timezone, zone
+from secretariat.i18n import current_language, localized, select_timezone, zone
 from secretariat.listing import paginate
 from secretariat.members.models import City, CityStatus
 from secretariat.members.operations import DIRECTORY
@@ -253,7 +253,8 @@ def group_sessions(slug):
 @access(SIGNED_IN)
 def propose_group():
     if operations.side_of(current_user) is None:
-        abort(403)
+        flash(_("Only the term presidency and the secretariat propose new groups."), "error")
+        return redirect(url_for("working_groups.list_groups"))
     form = ProposalForm()
     if form.validate_on_submit():
         ok, group = attempt(
@@ -685,7 +686,9 @@ def session_ics(session_id):
     session = _session_or_404(session_id)
     if not _visible(session.group):
         abort(404)
-    body = calendar.calendar([session], session.title_en).decode("utf-8")
+    body = calendar.calendar(
+        [session], localized(session, "title").text, language=current_language()
+    ).decode("utf-8")
     return _ics(body, f"session-{session.id}.ics")
 
 
@@ -698,7 +701,9 @@ def group_ics(slug):
     body = cache.public_page(
         DIRECTORY,
         lambda: calendar.calendar(
-            _feed_sessions(GroupSession.group_id == group.id), f"B40: {group.name_en}"
+            _feed_sessions(GroupSession.group_id == group.id),
+            f"B40: {localized(group, 'name').text}",
+            language=current_language(),
         ).decode("utf-8"),
         vary=_today(),
     )
@@ -710,7 +715,9 @@ def group_ics(slug):
 def all_ics():
     body = cache.public_page(
         DIRECTORY,
-        lambda: calendar.calendar(_feed_sessions(), "B40 working groups").decode("utf-8"),
+        lambda: calendar.calendar(
+            _feed_sessions(), _("B40 working groups"), language=current_language()
+        ).decode("utf-8"),
         vary=_today(),
     )
     return _ics(body, "b40-working-groups.ics")
