@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from secretariat.i18n import LANGUAGE_NAMES, current_language, localized
-from secretariat.security import STAFF
+from secretariat.security import STAFF, Role
 
 PUBLIC_NAV = [
     ("site.home", _l("Home")),
@@ -27,6 +27,7 @@ STAFF_NAV = [
     ("site.audit_log", _l("Audit log")),
     ("site.outbox", _l("Outbox")),
 ]
+ADMIN_NAV = [("members.countries", _l("Countries"))]
 
 
 def navigation() -> list[tuple[str, object]]:
@@ -36,6 +37,8 @@ def navigation() -> list[tuple[str, object]]:
         items += SIGNED_IN_NAV
         if current_user.role in STAFF:
             items += STAFF_NAV
+        if current_user.role == Role.ADMIN:
+            items += ADMIN_NAV
     return items
 
 

@@ -2,15 +2,19 @@
 
 import re
 from datetime import date
+from html import unescape
 
 import pytest
 from sqlalchemy import event, func, select
 
 from secretariat import demo
+from secretariat.audit import AuditEntry
+from secretariat.errors import RuleViolation
 from secretariat.extensions import db as _db
 from secretariat.members import operations
-from secretariat.members.models import City, Contact, JoinRoute
+from secretariat.members.models import City, Contact, Country, JoinRoute
 from secretariat.security import Role
+from tests.test_i18n import turkish
 
 
 @pytest.fixture
@@ -257,3 +261,250 @@ def test_a_working_group_contact_names_its_group(client, cities, sign_in_as):
     assert "Choose the working group this person is the contact for." in html
     assert 'value="Lejla Begić"' in html  # what was typed is kept
     assert "lejla@sarajevo.example</a>" not in html
+
+
+# --- the list of countries, kept by admins (SPEC §2.1) --------------------------------------
+
+
+def field_error(html: str, field_id: str) -> str:
+    """The error shown next to one field (tied to it by its id), '' when there is none."""
+    found = re.search(rf'<p class="error" id="{field_id}-error">([^<]+)</p>', html)
+    return unescape(found.group(1)) if found else ""
+
+
+def country_options(html: str) -> list[str]:
+    select_ = html.split('<select id="country"', 1)[1].split("</select>", 1)[0]
+    return [code for code in re.findall(r'<option[^>]* value="([^"]*)"', select_) if code]
+
+
+def audits(app, action: str) -> list[AuditEntry]:
+    with app.app_context():
+        return _db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+
+
+def test_only_admins_keep_the_list_of_countries(app, client, cities, sign_in_as):
+    assert client.get("/staff/countries").status_code == 302  # anonymous: sign in first
+    sign_in_as(Role.SECRETARIAT)
+    token = client.csrf_token("/")
+    assert client.get("/staff/countries").status_code == 403
+    assert client.get("/staff/countries/ME/edit").status_code == 403
+    added = client.post(
+        "/staff/countries",
+        data={"csrf_token": token, "code": "HU", "name_en": "Hungary", "name_tr": "Macaristan"},
+    )
+    assert added.status_code == 403
+    assert "/staff/countries" not in client.get("/").get_data(as_text=True)  # not in the menu
+    with app.app_context():
+        assert _db.session.scalar(select(Country).where(Country.code == "HU")) is None
+
+
+def test_an_admin_sees_every_country_in_both_languages(client, cities, sign_in_as):
+    sign_in_as(Role.ADMIN)
+    assert 'href="/staff/countries"' in client.get("/").get_data(as_text=True)
+    html = client.get("/staff/countries?lang=en").get_data(as_text=True)
+    rows = re.findall(
+        r'<td translate="no">([A-Z]{2})</td>\s*<td lang="en" translate="no">([^<]+)</td>'
+        r'\s*<td lang="tr" translate="no">([^<]+)</td>\s*<td>(Yes|No)</td>',
+        html,
+    )
+    assert len(rows) == 13
+    assert ("HR", "Croatia", "Hırvatistan", "Yes") in rows
+    assert ("XK", "Kosovo", "Kosova", "Yes") in rows
+
+
+def test_an_admin_adds_a_country_and_applicants_can_choose_it(app, client, cities, sign_in_as):
+    sign_in_as(Role.ADMIN)
+    response = client.post_form(
+        "/staff/countries",
+        {"code": "hu", "name_en": "Hungary", "name_tr": "Macaristan", "is_active": "y"},
+    )
+    assert response.status_code == 302
+    assert "Hungary has been added." in client.get("/staff/countries?lang=en").get_data(
+        as_text=True
+    )
+    assert "HU" in country_options(client.get("/apply").get_data(as_text=True))
+    [entry] = audits(app, "country.add")
+    assert entry.after == {
+        "code": "HU",
+        "name_en": "Hungary",
+        "name_tr": "Macaristan",
+        "is_active": True,
+    }
+
+
+@pytest.mark.parametrize("code", ["H", "HUN", "H1", "ıt", "Ни"])
+def test_a_code_that_is_not_two_letters_is_refused_next_to_it_in_turkish(
+    app, client, cities, sign_in_as, code
+):
+    sign_in_as(Role.ADMIN)
+    client.get("/?lang=tr")
+    response = client.post_form(
+        "/staff/countries", {"code": code, "name_en": "Hungary", "name_tr": "Macaristan"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<html lang="tr">' in html
+    assert field_error(html, "code") == turkish(
+        "Enter the two-letter country code, such as HR (Kosovo: XK)."
+    )
+    assert 'aria-describedby="code-help code-error"' in html
+    assert 'value="Hungary"' in html and 'value="Macaristan"' in html  # nothing typed is lost
+    assert not audits(app, "country.add")
+
+
+def test_a_code_already_taken_is_refused_next_to_it(app, client, cities, sign_in_as):
+    sign_in_as(Role.ADMIN)
+    response = client.post_form(
+        "/staff/countries?lang=en",
+        {"code": "hr", "name_en": "Croatia again", "name_tr": "Yine Hırvatistan"},
+        page="/staff/countries",
+    )
+    html = response.get_data(as_text=True)
+    assert field_error(html, "code") == "A country with this code already exists."
+    assert 'value="Croatia again"' in html
+    with app.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(Country)) == 13
+
+
+def test_an_inactive_country_leaves_the_choices_and_its_cities_keep_it(
+    app, client, cities, sign_in_as
+):
+    sign_in_as(Role.ADMIN)
+    assert "ME" in country_options(client.get("/apply").get_data(as_text=True))
+    page = "/staff/countries/ME/edit"
+    form = client.get(page).get_data(as_text=True)
+    assert 'value="Montenegro"' in form and 'value="Karadağ"' in form
+    response = client.post_form(page, {"name_en": "Montenegro", "name_tr": "Karadağ"})
+    assert response.status_code == 302
+
+    assert "ME" not in country_options(client.get("/apply").get_data(as_text=True))
+    assert "ME" not in country_options(client.get("/members/pula/edit").get_data(as_text=True))
+    assert "Montenegro" in client.get("/members/kotor?lang=en").get_data(as_text=True)
+    kotor = client.get("/members/kotor/edit").get_data(as_text=True)
+    assert "ME" in country_options(kotor)  # Kotor keeps its country, and can still be saved
+    saved = client.post_form(
+        "/members/kotor/edit",
+        {
+            "official_name": "Kotor",
+            "english_name": "Kotor",
+            "country": "ME",
+            "population": "22000",
+            "joined_on": "2021-11-30",
+            "join_route": "founding",
+        },
+    )
+    assert saved.status_code == 302
+    [entry] = audits(app, "country.update")
+    assert entry.before["is_active"] is True and entry.after["is_active"] is False
+
+
+def test_a_renamed_country_shows_on_the_kept_directory_at_once(app, client, cities, sign_in_as):
+    for _ in range(2):
+        directory = client.get("/members?lang=en").get_data(as_text=True)
+    assert "North Macedonia</a>" in directory
+    sign_in_as(Role.ADMIN)
+    response = client.post_form(
+        "/staff/countries/MK/edit",
+        {"name_en": "Republic of North Macedonia", "name_tr": "Kuzey Makedonya", "is_active": "y"},
+    )
+    assert response.status_code == 302
+    client.post_form("/sign-out", page="/")
+    assert "Republic of North Macedonia</a>" in client.get("/members?lang=en").get_data(
+        as_text=True
+    )
+    assert "Republic of North Macedonia" in client.get("/members/skopje?lang=en").get_data(
+        as_text=True
+    )
+
+
+def test_a_country_needs_a_name_in_both_languages(app, client, cities, sign_in_as):
+    sign_in_as(Role.ADMIN)
+    response = client.post_form(
+        "/staff/countries/MK/edit?lang=en",
+        {"name_en": "North Macedonia", "name_tr": "", "is_active": "y"},
+        page="/staff/countries/MK/edit",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert field_error(html, "name_tr") == "This field is required."
+    assert 'value="North Macedonia"' in html
+    assert client.get("/staff/countries/ZZ/edit").status_code == 404
+
+
+# --- mayors with dates (SPEC §2.3: mayors change; history stays) ----------------------------
+
+
+def mayors(client, slug: str) -> list[str]:
+    html = unescape(client.get(f"/members/{slug}?lang=en").get_data(as_text=True))
+    section = html.split("<h2>Mayors</h2>", 1)[1].split("</ul>", 1)[0]
+    return [
+        " ".join(re.sub(r"<[^>]+>", "", item).split())
+        for item in re.findall(r"<li>(.*?)</li>", section, re.S)
+    ]
+
+
+def first_mayor(app, slug: str) -> str:
+    with app.app_context():
+        city = _db.session.scalar(select(City).where(City.slug == slug))
+        return city.office_holders[0].name
+
+
+def test_staff_record_a_new_mayor_and_the_city_page_keeps_the_history(
+    app, client, cities, sign_in_as
+):
+    before = first_mayor(app, "pula")
+    assert mayors(client, "pula") == [f"{before} · May 14, 2024 – today"]
+    sign_in_as(Role.SECRETARIAT)
+    response = client.post_form(
+        "/members/pula/mayors",
+        {"name": "Ana Novak", "since": "2025-06-01"},
+        page="/members/pula/edit",
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/members/pula"
+    assert mayors(client, "pula") == [
+        "Ana Novak · June 1, 2025 – today",
+        f"{before} · May 14, 2024 – May 31, 2025",
+    ]
+    assert "Ana Novak has been mayor since June 1, 2025." in client.get(
+        "/members/pula/edit?lang=en"
+    ).get_data(as_text=True)
+    [entry] = [e for e in audits(app, "city.mayor") if e.after["mayor"] == "Ana Novak"]
+    assert entry.before == {"mayor": before, "since": "2024-05-14"}
+
+
+@pytest.mark.parametrize("since", ["2024-05-14", "2024-01-01"])
+def test_a_new_mayor_may_not_start_before_the_present_one(app, client, cities, sign_in_as, since):
+    before = first_mayor(app, "pula")
+    sign_in_as(Role.SECRETARIAT)
+    response = client.post_form(
+        "/members/pula/mayors?lang=en",
+        {"name": "Ana Novak", "since": since},
+        page="/members/pula/edit",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert field_error(html, "since") == (
+        f"The new mayor must take office after {before}, who took office on May 14, 2024."
+    )
+    assert 'value="Ana Novak"' in html
+    assert 'value="Pula"' in html  # the city's own form is still filled in from the city
+    assert mayors(client, "pula") == [f"{before} · May 14, 2024 – today"]
+
+
+def test_the_operation_refuses_an_earlier_mayor_too(app, cities):
+    with app.test_request_context():
+        pula = _db.session.scalar(select(City).where(City.slug == "pula"))
+        operations.record_mayor(None, pula, "Ana Novak", date(2025, 6, 1))
+        with pytest.raises(RuleViolation):
+            operations.record_mayor(None, pula, "Marko Horvat", date(2025, 6, 1))
+        _db.session.rollback()
+
+
+def test_only_staff_record_a_mayor(client, cities, sign_in_as):
+    sign_in_as(Role.MAYOR, city="pula")
+    token = client.csrf_token("/")
+    response = client.post(
+        "/members/pula/mayors", data={"csrf_token": token, "name": "X", "since": "2026-01-01"}
+    )
+    assert response.status_code == 403

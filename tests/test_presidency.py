@@ -755,3 +755,29 @@ def test_a_city_page_costs_the_same_statements_with_or_without_terms(app, client
     holder = statements_of(app, client, "/members/athens?lang=en")
     never = statements_of(app, client, "/members/kotor?lang=en")
     assert holder == never <= 5
+
+
+# --- a summit by its year (issue 5) ---------------------------------------------------------
+
+
+def test_a_summit_is_found_by_its_year_and_its_number_stays_its_address(client, history):
+    response = client.get("/summits/2026")
+    assert response.status_code in (301, 308)
+    assert response.headers["Location"] == "/summits/5"
+    landed = client.get("/summits/2026?lang=en", follow_redirects=True)
+    assert landed.request.path == "/summits/5"
+    assert "Zagreb" in text(landed)
+    assert client.get("/summits/2026?lang=tr").headers["Location"] == "/summits/5?lang=tr"
+    assert client.get("/summits/2021").headers["Location"] == "/summits/1"
+    assert client.get("/summits/5").status_code == 200
+
+
+@pytest.mark.parametrize("year", ["2030", "1999"])
+def test_a_year_without_a_summit_is_404(client, history, year):
+    assert client.get(f"/summits/{year}").status_code == 404
+
+
+def test_a_summit_whose_year_is_not_set_yet_is_not_found_by_year(app, client, history):
+    elect(app, "tirana", 5)  # the next summit, in Tirana, has no dates yet
+    assert client.get("/summits/6").status_code == 200
+    assert client.get("/summits/2027").status_code == 404

@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
@@ -11,9 +19,12 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 
+from secretariat.errors import RuleViolation
+from secretariat.members import operations
 from secretariat.members.models import ContactKind, JoinRoute
 
 
@@ -86,3 +97,58 @@ class ContactForm(FlaskForm):
     def validate_working_group(self, field):
         if self.kind.data == ContactKind.WORKING_GROUP and not field.data:
             raise ValidationError(_l("Choose the working group this person is the contact for."))
+
+
+class MayorForm(FlaskForm):
+    """A new mayor of city; the date is checked against the present mayor's before it is sent."""
+
+    name = StringField(_l("Mayor's full name"), validators=[DataRequired(), Length(max=200)])
+    since = DateField(
+        _l("In office since"),
+        validators=[DataRequired()],
+        description=_l("The previous mayor's period ends the day before."),
+    )
+
+    def __init__(self, city, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.city = city
+
+    def validate_since(self, field):
+        try:
+            operations.check_mayor_start(self.city, field.data)
+        except RuleViolation as refusal:
+            raise ValidationError(str(refusal.message)) from None
+
+
+class CountryForm(FlaskForm):
+    """A country's names and whether new applications and cities may choose it."""
+
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=100)])
+    name_tr = StringField(_l("Name in Turkish"), validators=[DataRequired(), Length(max=100)])
+    is_active = BooleanField(
+        _l("Active"),
+        default=True,
+        description=_l(
+            "Only active countries are offered on the application and city forms. "
+            "Cities already in an inactive country keep it."
+        ),
+    )
+
+
+class NewCountryForm(CountryForm):
+    code = StringField(
+        _l("Code"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            DataRequired(),
+            Regexp(
+                r"^[A-Za-z]{2}$",
+                message=_l("Enter the two-letter country code, such as HR (Kosovo: XK)."),
+            ),
+        ],
+        description=_l("The two-letter ISO 3166 code, such as HR; Kosovo is XK."),
+    )
+
+    def validate_code(self, field):
+        if operations.is_country_code_taken(field.data):
+            raise ValidationError(_l("A country with this code already exists."))

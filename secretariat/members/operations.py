@@ -1,7 +1,8 @@
 """Membership operations: they flush and audit; the caller commits."""
 
-from datetime import date
+from datetime import date, timedelta
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -19,6 +20,7 @@ from secretariat.members.models import (
     OfficeHolder,
 )
 from secretariat.members.rules import slugify
+from secretariat.security import Role
 from secretariat.text import clean_line, collation_key
 
 DIRECTORY = "members.directory"  # the stamp of the public directory and the city pages
@@ -31,9 +33,18 @@ def bump_directory() -> None:
     cache.bump(DIRECTORY)
 
 
-def countries_by_name(language: str) -> list[tuple[str, str]]:
-    """The active countries as (code, name) in language, in that language's alphabetical order."""
-    countries = db.session.scalars(select(Country).where(Country.is_active.is_(True))).all()
+def countries_by_name(
+    language: str, *, keep: str | None = None, active_only: bool = True
+) -> list[tuple[str, str]]:
+    """The countries as (code, name) in language, in that language's alphabetical order.
+
+    Only the active ones are offered to a new choice; keep names a country a city already has,
+    which stays its choice when an admin makes the country inactive.
+    """
+    stmt = select(Country)
+    if active_only:
+        stmt = stmt.where(Country.is_active.is_(True) | (Country.code == (keep or "")))
+    countries = db.session.scalars(stmt).all()
     named = [(c.code, localized(c, "name", language).text) for c in countries]
     return sorted(named, key=lambda pair: collation_key(pair[1], language))
 
@@ -43,6 +54,60 @@ def country_by_code(code: str) -> Country:
     if country is None:
         raise RuleViolation(_l("Unknown country."))
     return country
+
+
+def all_countries() -> list[Country]:
+    """Every country, active or not, for the admins' list: by code, as they look them up."""
+    return db.session.scalars(select(Country).order_by(Country.code)).all()
+
+
+def is_country_code_taken(code: str) -> bool:
+    return (
+        db.session.scalar(select(Country.id).where(Country.code == code.strip().upper()))
+        is not None
+    )
+
+
+def _country_snapshot(country: Country) -> dict:
+    return {
+        "code": country.code,
+        "name_en": country.name_en,
+        "name_tr": country.name_tr,
+        "is_active": country.is_active,
+    }
+
+
+def _admin_only(actor) -> None:
+    """SPEC §2.1: the list of countries is kept by admins, not by every member of staff."""
+    if actor is not None and actor.role != Role.ADMIN:
+        raise NotAllowed(_l("Only an administrator can change the list of countries."))
+
+
+def add_country(actor, *, code: str, name_en: str, name_tr: str, is_active: bool = True) -> Country:
+    """A country cities may apply from; the code is ISO 3166-1 alpha-2 (Kosovo as XK)."""
+    _admin_only(actor)
+    code = code.strip().upper()
+    if is_country_code_taken(code):
+        raise RuleViolation(_l("A country with this code already exists."))
+    country = Country(
+        code=code, name_en=clean_line(name_en), name_tr=clean_line(name_tr), is_active=is_active
+    )
+    db.session.add(country)
+    db.session.flush()
+    audit.record(actor, "country.add", country, after=_country_snapshot(country))
+    bump_directory()
+    return country
+
+
+def update_country(actor, country: Country, *, name_en: str, name_tr: str, is_active: bool) -> None:
+    """Admins rename a country or retire it from new choices; the cities in it keep it."""
+    _admin_only(actor)
+    before = _country_snapshot(country)
+    country.name_en, country.name_tr = clean_line(name_en), clean_line(name_tr)
+    country.is_active = is_active
+    db.session.flush()
+    audit.record(actor, "country.update", country, before, _country_snapshot(country))
+    bump_directory()  # the directory's country filter and every city page name the country
 
 
 def _snapshot(city: City) -> dict:
@@ -105,15 +170,32 @@ def withdraw_city(actor, city: City, on: date) -> None:
     bump_directory()
 
 
+def check_mayor_start(city: City, since: date) -> None:
+    """A new mayor takes office after the present one did: the history is a line of periods."""
+    current = max(city.office_holders, key=lambda holder: holder.started_on, default=None)
+    if current is not None and since <= current.started_on:
+        raise RuleViolation(
+            _l(
+                "The new mayor must take office after %(name)s, who took office on %(date)s.",
+                name=current.name,
+                date=format_date(current.started_on, "long"),
+            )
+        )
+
+
 def record_mayor(actor, city: City, name: str, since: date) -> OfficeHolder:
-    """The new mayor takes office; the previous one's term ends the day before."""
+    """The new mayor takes office on since; the previous one's period ends the day before
+    (SPEC §2.3: mayors change, the history stays)."""
+    check_mayor_start(city, since)
+    before = None
     for holder in city.office_holders:
         if holder.ended_on is None:
-            holder.ended_on = max(holder.started_on, since)
+            holder.ended_on = since - timedelta(days=1)
+            before = {"mayor": holder.name, "since": holder.started_on}
     holder = OfficeHolder(city=city, name=clean_line(name), started_on=since)
     db.session.add(holder)
     db.session.flush()
-    audit.record(actor, "city.mayor", city, after={"mayor": holder.name, "since": since})
+    audit.record(actor, "city.mayor", city, before, {"mayor": holder.name, "since": since})
     bump_directory()
     return holder
 

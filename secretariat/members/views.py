@@ -9,6 +9,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from secretariat import cache
@@ -17,10 +18,17 @@ from secretariat.extensions import db
 from secretariat.i18n import current_language, localized
 from secretariat.listing import paginate
 from secretariat.members import bp, operations
-from secretariat.members.forms import CityForm, ContactForm, WithdrawalForm
+from secretariat.members.forms import (
+    CityForm,
+    ContactForm,
+    CountryForm,
+    MayorForm,
+    NewCountryForm,
+    WithdrawalForm,
+)
 from secretariat.members.models import City, CityStatus, Contact, ContactKind, Country, JoinRoute
 from secretariat.presidency import operations as presidency
-from secretariat.security import PUBLIC, SIGNED_IN, STAFF, access
+from secretariat.security import PUBLIC, SIGNED_IN, STAFF, Role, access
 from secretariat.text import collation_key, fold
 from secretariat.working_groups.models import GroupMembership, GroupStatus, WorkingGroup
 
@@ -192,15 +200,33 @@ def _city_or_404(slug: str) -> City:
     return db.one_or_404(select(City).where(City.slug == slug))
 
 
+def _edit_page(city: City, form: CityForm, mayor: MayorForm | None = None):
+    return render_template(
+        "members/edit.html",
+        city=city,
+        form=form,
+        withdrawal=WithdrawalForm(),
+        mayor=mayor or MayorForm(city, formdata=None),
+        language=current_language(),
+    )
+
+
+def _city_form(city: City, *, posted: bool = True) -> CityForm:
+    """The city's form; posted=False when the request posted another form of the page."""
+    form = CityForm(obj=city) if posted else CityForm(formdata=None, obj=city)
+    form.country.choices = operations.countries_by_name(current_language(), keep=city.country.code)
+    if not posted or not form.is_submitted():
+        form.country.data = city.country.code
+    if not isinstance(form.aliases.data, str):  # the city's own, unless the post sent others
+        form.aliases.data = "\n".join(alias.name for alias in city.aliases)
+    return form
+
+
 @bp.route("/members/<slug>/edit", methods=["GET", "POST"])
 @access(STAFF)
 def edit_city(slug):
     city = _city_or_404(slug)
-    form = CityForm(obj=city)
-    form.country.choices = operations.countries_by_name(current_language())
-    if not form.is_submitted():
-        form.country.data = city.country.code
-        form.aliases.data = "\n".join(alias.name for alias in city.aliases)
+    form = _city_form(city)
     if form.validate_on_submit():
         ok, _result = attempt(
             lambda: operations.update_city(
@@ -220,13 +246,23 @@ def edit_city(slug):
         if ok:
             flash(_("The city has been saved."), "success")
             return redirect(url_for("members.show_city", slug=city.slug))
-    return render_template(
-        "members/edit.html",
-        city=city,
-        form=form,
-        withdrawal=WithdrawalForm(),
-        language=current_language(),
-    )
+    return _edit_page(city, form)
+
+
+@bp.route("/members/<slug>/mayors", methods=["POST"])
+@access(STAFF)
+def record_mayor(slug):
+    """A new mayor from the city's edit page; a refused date comes back next to its field."""
+    city = _city_or_404(slug)
+    mayor = MayorForm(city)
+    if mayor.validate_on_submit():
+        ok, _holder = attempt(
+            operations.record_mayor, current_user, city, mayor.name.data, mayor.since.data
+        )
+        if ok:
+            flash(_("The new mayor has been recorded."), "success")
+            return redirect(url_for("members.show_city", slug=city.slug))
+    return _edit_page(city, _city_form(city, posted=False), mayor)
 
 
 @bp.route("/members/<slug>/withdraw", methods=["POST"])
@@ -286,3 +322,56 @@ def remove_contact(slug, contact_id):
     if attempt(operations.remove_contact, current_user, contact)[0]:
         flash(_("The contact has been removed."), "success")
     return redirect(url_for("members.show_city", slug=city.slug))
+
+
+# --- admins: the list of countries (SPEC §2.1) ----------------------------------------------
+
+
+@bp.route("/staff/countries", methods=["GET", "POST"])
+@access(Role.ADMIN)
+def countries():
+    form = NewCountryForm()
+    if form.validate_on_submit():
+        try:
+            ok, country = attempt(
+                lambda: operations.add_country(
+                    current_user,
+                    code=form.code.data,
+                    name_en=form.name_en.data,
+                    name_tr=form.name_tr.data,
+                    is_active=form.is_active.data,
+                )
+            )
+        except IntegrityError:  # another admin added the same code at the same moment
+            db.session.rollback()
+            form.code.errors.append(_("A country with this code already exists."))
+            ok = False
+        if ok:
+            name = localized(country, "name").text
+            flash(_("%(country)s has been added.", country=name), "success")
+            return redirect(url_for("members.countries"))
+    return render_template(
+        "members/countries.html", countries=operations.all_countries(), form=form
+    )
+
+
+@bp.route("/staff/countries/<code>/edit", methods=["GET", "POST"])
+@access(Role.ADMIN)
+def edit_country(code):
+    country = db.one_or_404(select(Country).where(Country.code == code))
+    form = CountryForm(obj=country)
+    if form.validate_on_submit():
+        ok, _result = attempt(
+            lambda: operations.update_country(
+                current_user,
+                country,
+                name_en=form.name_en.data,
+                name_tr=form.name_tr.data,
+                is_active=form.is_active.data,
+            )
+        )
+        if ok:
+            name = localized(country, "name").text
+            flash(_("%(country)s has been saved.", country=name), "success")
+            return redirect(url_for("members.countries"))
+    return render_template("members/country.html", country=country, form=form)

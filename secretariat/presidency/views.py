@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from babel.dates import format_interval
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -127,6 +127,17 @@ def show_summit(number):
         my_delegation=mine,
         may_change=lambda delegation: operations.may_change_delegation(user, delegation),
     )
+
+
+@bp.route("/summits/<year:year>")
+@access(PUBLIC)
+def show_summit_of_year(year):
+    """Issue 5: /summits/2026 names the summit of 2026; its page lives at its number."""
+    number = db.session.scalar(select(Summit.number).where(Summit.year == year))
+    if number is None:
+        abort(404)
+    target = url_for("presidency.show_summit", number=number, lang=request.args.get("lang"))
+    return redirect(target, 301)
 
 
 # --- staff: the summit and its agenda -------------------------------------------------------
