@@ -12,6 +12,8 @@ from secretariat.extensions import db
 
 MAX_PAGES = 400
 MAX_VARIANTS_PER_PATH = 3  # ?page=2, ?page=3… of one listing: a few are enough
+MAX_PER_PATTERN = 6  # /sessions/1, /sessions/2…: pages of one template, a few of each are enough
+NUMBER = re.compile(r"/\d+(?=/|\.|$)")
 SKIPPED_TAGS = {"script", "style"}
 SPOKEN_ATTRIBUTES = ("alt", "title", "placeholder", "aria-label")
 
@@ -112,7 +114,7 @@ def _internal(base: str, href: str) -> str | None:
 def crawl(client, starts: list[str], language: str, max_pages: int = MAX_PAGES) -> list[Visit]:
     """Follow every internal link from starts; the session's language is set first."""
     client.get(f"/?lang={language}")
-    queue, seen, visits, per_path = list(starts), set(), [], {}
+    queue, seen, visits, per_path, per_pattern = list(starts), set(), [], {}, {}
     while queue and len(visits) < max_pages:
         url = queue.pop(0)
         if url in seen:
@@ -120,7 +122,9 @@ def crawl(client, starts: list[str], language: str, max_pages: int = MAX_PAGES) 
         seen.add(url)
         path = url.split("?", 1)[0]
         per_path[path] = per_path.get(path, 0) + 1
-        if per_path[path] > MAX_VARIANTS_PER_PATH:
+        pattern = NUMBER.sub("/<n>", path)
+        per_pattern[pattern] = per_pattern.get(pattern, set()) | {path}
+        if per_path[path] > MAX_VARIANTS_PER_PATH or len(per_pattern[pattern]) > MAX_PER_PATTERN:
             continue
         response = client.get(url)
         html = response.get_data(as_text=True)
