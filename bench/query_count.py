@@ -48,6 +48,16 @@ PAGES = [
     ("/members?q=synthetic%20city%2000042", "search, one hit", False, "member directory"),
     ("/members/istanbul", "city page: a mayor, 2 working groups", False, None),
     ("/members/synthetic-city-00042", "city page: no mayor, no group", False, None),
+    ("/working-groups", "the groups", False, None),
+    ("/working-groups/local-climate-action", "group page 1", False, "group page"),
+    (
+        "/working-groups/local-climate-action?page=51",
+        "group page 51, the last",
+        False,
+        "group page",
+    ),
+    ("/working-groups/synthetic-group-0005", "a synthetic group's page", False, "group page"),
+    ("/calendar.ics", "every group's sessions, iCalendar", False, None),
 ]
 
 

@@ -109,6 +109,12 @@ log "counting SQL statements per page"
 "$BIN/python" bench/query_count.py >"$WORK/queries.md" 2>"$WORK/queries.log" \
     || { cat "$WORK/queries.log" >&2; exit 1; }
 
+# --- the planning job for every group (in-process, on a copy of the database) ------------
+log "timing the planning job for every group"
+"$BIN/python" bench/plan.py "$DATABASE" >"$WORK/plan.md" 2>"$WORK/plan.log" \
+    || { cat "$WORK/plan.log" >&2; exit 1; }
+cat "$WORK/plan.md"
+
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- the two servers ---------------------------------------------------------------------
@@ -171,6 +177,8 @@ PAGES=(
     "members-tr|/members?lang=tr (Turkish order)|$PORTAL/members?lang=tr|no|${PIDS[0]}|ceiling-members"
     "members-q|/members?q=synthetic city 00042|$PORTAL/members?q=synthetic%20city%2000042|no|${PIDS[0]}|ceiling-members"
     "city|/members/istanbul (city page)|$PORTAL/members/istanbul|no|${PIDS[0]}|ceiling-members"
+    "group|/working-groups/local-climate-action (group page, 50 member rows)|$PORTAL/working-groups/local-climate-action|no|${PIDS[0]}|ceiling-members"
+    "calendar|/calendar.ics (every group's sessions)|$PORTAL/calendar.ics|no|${PIDS[0]}|ceiling-members"
 )
 SLICE=$(( DURATION / ROUNDS > 2 ? DURATION / ROUNDS : 2 ))
 CEILING_SLICE=$(( (SLICE * 6 + 9) / 10 > 2 ? (SLICE * 6 + 9) / 10 : 2 ))
@@ -253,6 +261,8 @@ cp "$WORK"/raw/*.txt "$OUT/raw/"
 echo
 status=0
 "$BIN/python" bench/report.py "$WORK" "$OUT/latest.md" || status=$?
+echo
+cat "$WORK/plan.md"
 echo
 echo "SQL statements per request:"
 sed -n '/^|/p; /^N+1 check/p' "$WORK/queries.md" | sed 's/\*\*//g'
