@@ -2,7 +2,9 @@
 
 from urllib.parse import quote, urlencode
 
+from babel.dates import get_timezone_location
 from flask import request
+from flask_babel import format_date, format_time, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -61,7 +63,17 @@ def show_localized(obj, field: str) -> Markup:
     )
 
 
+def when(moment, style: str = "medium") -> str:
+    """A date and time in the viewer's language and time zone, to the minute; the full style
+    names the zone too, for a meeting people join from several countries."""
+    text = f"{format_date(moment, style)}, {format_time(moment, 'short')}"
+    if style == "full":
+        text += f" ({get_timezone_location(get_timezone(), locale=get_locale(), return_city=True)})"
+    return text
+
+
 def init_app(app) -> None:
+    app.jinja_env.filters["when"] = when
     app.jinja_env.globals.update(
         navigation=navigation,
         this_url=this_url,

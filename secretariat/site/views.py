@@ -15,6 +15,7 @@ from secretariat.mail import MailStatus, OutboxMessage
 from secretariat.presidency import operations as presidency
 from secretariat.security import PUBLIC, STAFF, access
 from secretariat.site import bp
+from secretariat.working_groups import operations as working_groups
 
 
 @bp.route("/")
@@ -24,6 +25,7 @@ def home():
         "site/home.html",
         president=presidency.current_term(),
         elect=presidency.president_elect(),
+        sessions=working_groups.upcoming_sessions(),
         language=current_language(),
     )
 

@@ -32,6 +32,31 @@ MINUTES = {  # content, as the secretariat writes it, in both languages
     "şehir o tarihten bu yana yaptıkları çalışmaları anlattı. Grup, ortak bir proje önerisi "
     "hazırlamaya ve bir sonraki oturuma kadar deneyim paylaşmaya karar verdi.",
 }
+DESCRIPTIONS = {  # content, in both languages, as the secretariat would write it
+    "local-climate-action": (
+        "Member cities share their climate plans, adaptation to heat and floods, and ways to "
+        "fund the energy transition of public buildings.",
+        "Üye şehirler iklim planlarını, sıcak hava ve sele uyum çalışmalarını ve kamu "
+        "binalarının enerji dönüşümünü finanse etme yollarını paylaşır.",
+    ),
+    "local-democracy-and-migration": (
+        "How cities involve their residents in decisions, and how they welcome and include "
+        "people who arrive from elsewhere.",
+        "Şehirlerin halkı kararlara nasıl kattığı ve başka yerlerden gelenleri nasıl "
+        "karşılayıp topluma kattığı.",
+    ),
+    "smart-cities-and-digital-transformation": (
+        "Open data, digital public services and the tools that make city administrations "
+        "easier to reach.",
+        "Açık veri, dijital kamu hizmetleri ve belediyelere ulaşmayı kolaylaştıran araçlar.",
+    ),
+    "local-economic-cooperation": (
+        "Trade fairs, tourism routes and small businesses across the Balkans: what cities can "
+        "do together for their local economies.",
+        "Balkanlar genelinde fuarlar, turizm rotaları ve küçük işletmeler: şehirlerin yerel "
+        "ekonomileri için birlikte yapabilecekleri.",
+    ),
+}
 MEETING = "https://meet.b40.example/b40-wg-{number}"  # fictional: .example addresses lead nowhere
 
 
@@ -49,6 +74,7 @@ def load_demo_groups() -> None:
     groups = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.id)).all()
     for group in groups:
         group.meeting_url = MEETING.format(number=group.id)
+        group.description_en, group.description_tr = DESCRIPTIONS.get(group.slug, ("", ""))
     _contacts_speak_their_language()
     members = {
         group.id: db.session.scalars(

@@ -527,6 +527,21 @@ def recipients(group_id: int) -> list[Recipient]:
 # --- sessions -------------------------------------------------------------------------------
 
 
+def upcoming_sessions(limit: int = 5, now: datetime | None = None) -> list[GroupSession]:
+    """The next planned sessions of the active groups, soonest first (the home page's)."""
+    return db.session.scalars(
+        select(GroupSession)
+        .join(WorkingGroup, WorkingGroup.id == GroupSession.group_id)
+        .where(
+            WorkingGroup.status == GroupStatus.ACTIVE,
+            GroupSession.status == SessionStatus.PLANNED,
+            GroupSession.starts_at > (now or utcnow()),
+        )
+        .order_by(GroupSession.starts_at, GroupSession.id)
+        .limit(limit)
+    ).all()
+
+
 def regular_titles(name_en: str, name_tr: str, quarter: int) -> dict[str, str]:
     year, number = quarter_label(quarter)
     return {
