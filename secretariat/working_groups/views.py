@@ -17,6 +17,7 @@ from secretariat.i18n import current_language, localized, select_timezone, zone
 from secretariat.listing import paginate
 from secretariat.members.models import City, CityStatus
 from secretariat.members.operations import DIRECTORY
+from secretariat.presidency.operations import network_today
 from secretariat.security import CITY_ROLES, PUBLIC, SIGNED_IN, STAFF, access
 from secretariat.working_groups import bp, calendar, operations
 from secretariat.working_groups.forms import (
@@ -83,6 +84,14 @@ def _visible(group: WorkingGroup) -> bool:
 
 def _back(group: WorkingGroup):
     return redirect(url_for("working_groups.show_group", slug=group.slug))
+
+
+def _button(operation, *args, done: str) -> None:
+    """A button's POST: its CSRF token checked, the operation run and committed, and said."""
+    if NoteForm().validate_on_submit():
+        ok, _result = attempt(operation, *args)
+        if ok:
+            flash(done, "success")
 
 
 # --- the groups -----------------------------------------------------------------------------
@@ -280,10 +289,9 @@ def propose_group():
 @access(SIGNED_IN)
 def approve_group(slug):
     group = _group_or_404(slug)
-    if NoteForm().validate_on_submit():
-        ok, _result = attempt(operations.approve_group, current_user, group)
-        if ok:
-            flash(_("The group is agreed and active."), "success")
+    _button(
+        operations.approve_group, current_user, group, done=_("The group is agreed and active.")
+    )
     return _back(group)
 
 
@@ -346,9 +354,7 @@ def join_group(slug):
         city = _own_city()
         if city is None:
             abort(403)
-    ok, _result = attempt(
-        operations.join_group, current_user, group, city, utcnow().astimezone(zone(None)).date()
-    )
+    ok, _result = attempt(operations.join_group, current_user, group, city, network_today())
     if ok:
         flash(
             _("%(city)s takes part in the group.", city=city.name_in(current_language())), "success"
@@ -361,12 +367,8 @@ def join_group(slug):
 def leave_group(slug, city_slug):
     group = _group_or_404(slug)
     city = _city_or_404(city_slug)
-    if NoteForm().validate_on_submit():
-        ok, _result = attempt(operations.leave_group, current_user, group, city)
-        if ok:
-            flash(
-                _("%(city)s has left the group.", city=city.name_in(current_language())), "success"
-            )
+    done = _("%(city)s has left the group.", city=city.name_in(current_language()))
+    _button(operations.leave_group, current_user, group, city, done=done)
     return _back(group)
 
 
@@ -377,10 +379,8 @@ def set_coordinator(slug, city_slug, state):
     city = _city_or_404(city_slug)
     if state not in ("on", "off"):
         abort(404)
-    if NoteForm().validate_on_submit():
-        ok, _result = attempt(operations.set_coordinator, current_user, group, city, state == "on")
-        if ok:
-            flash(_("The coordinators have been saved."), "success")
+    done = _("The coordinators have been saved.")
+    _button(operations.set_coordinator, current_user, group, city, state == "on", done=done)
     return _back(group)
 
 
@@ -602,10 +602,8 @@ def edit_session(session_id):
 @access(STAFF)
 def cancel_session(session_id):
     session = _session_or_404(session_id)
-    if NoteForm().validate_on_submit():
-        ok, _result = attempt(operations.cancel_session, current_user, session)
-        if ok:
-            flash(_("The session has been cancelled and the group told."), "success")
+    done = _("The session has been cancelled and the group told.")
+    _button(operations.cancel_session, current_user, session, done=done)
     return redirect(url_for("working_groups.show_session", session_id=session.id))
 
 
