@@ -16,7 +16,7 @@ from secretariat.members.operations import bump_directory
 from secretariat.members.rules import slugify
 from secretariat.presidency.models import current_term_query
 from secretariat.security import CITY_ROLES
-from secretariat.text import clean_line
+from secretariat.text import clean_line, normalise_email
 from secretariat.working_groups import calendar
 from secretariat.working_groups.models import (
     GroupKind,
@@ -519,7 +519,7 @@ def recipients(group_id: int) -> list[Recipient]:
         if row.kind == ContactKind.FOCAL_POINT and row.city_id in named:
             continue
         found.setdefault(
-            row.email.casefold(), Recipient(row.email, row.name, row.language, row.timezone)
+            normalise_email(row.email), Recipient(row.email, row.name, row.language, row.timezone)
         )
     return list(found.values())
 
