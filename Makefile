@@ -9,6 +9,10 @@ PORT ?= 5000
 MO := translations/tr/LC_MESSAGES/messages.mo
 PO := translations/tr/LC_MESSAGES/messages.po
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# pytest-xdist workers: auto is one per core; each has its own database (a SQLite file, or
+# test_gw0, test_gw1... beside TEST_DATABASE_URL's). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS)
 
 .PHONY: run install install-dev test test-postgres test-browser lint scan format translations bench clean
 
@@ -56,10 +60,10 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 
 test: $(VENV)/.installed-dev $(MO) lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(XDIST)
 
 test-postgres: $(VENV)/.installed-dev $(MO)
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(XDIST)
 
 test-browser: $(VENV)/.installed-dev $(MO)
 	$(BIN)/pytest -m e2e tests/e2e

@@ -6,7 +6,9 @@ import re
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from hypothesis import settings
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 from secretariat import create_app, demo
 from secretariat.accounts import operations as accounts
@@ -28,20 +30,40 @@ TOKEN = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
 )
 
+# Hypothesis's deadline (200 ms an example by default) times the machine, not the code: with the
+# suite on every core (xdist) beside PostgreSQL, an example that takes 26 ms alone took 269 ms and
+# failed as "flaky". No test relies on it; every property is still checked on every example.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
-FIGURES: list[str] = []
+
+FIGURES: list[tuple[int, str]] = []  # (the test's place in the collection, the line)
 
 
 @pytest.fixture
-def figure():
+def figure(request):
     """figure(line): a figure a quality gate measured, printed at the end of the run."""
-    return FIGURES.append
+    place = request.session.items.index(request.node)
+    return lambda line: FIGURES.append((place, line))
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker hands its figures to the controller (pytest_testnodedown)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["figures"] = FIGURES
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    FIGURES.extend(tuple(pair) for pair in getattr(node, "workeroutput", {}).get("figures", []))
 
 
 def pytest_terminal_summary(terminalreporter):
+    """The figures once, in the order of the tests, whichever worker ran them."""
     if FIGURES:
         terminalreporter.section("figures of the quality gates")
-        for line in FIGURES:
+        for _place, line in sorted(FIGURES, key=lambda pair: pair[0]):
             terminalreporter.write_line(line)
 
 
@@ -61,10 +83,35 @@ class Client(FlaskClient):
 
 
 def _database_url(tmp_path_factory) -> str:
+    """The run's database; under xdist each worker has its own (a file, or test_gw0, test_gw1...)."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return _worker_database(url, worker) if worker else url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """The PostgreSQL database of one xdist worker beside TEST_DATABASE_URL's (test_gw0 beside
+    test), created if missing through the maintenance database `postgres`."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    exists = text("SELECT 1 FROM pg_database WHERE datname = :name")
+    try:
+        with engine.connect() as connection:
+            if not connection.scalar(exists, {"name": name}):
+                quoted = engine.dialect.identifier_preparer.quote(name)
+                try:
+                    connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+                except DBAPIError:
+                    with engine.connect() as again:  # another run may have created it meanwhile
+                        if not again.scalar(exists, {"name": name}):
+                            raise
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
