@@ -111,10 +111,16 @@ def _internal(base: str, href: str) -> str | None:
     return target.path + (f"?{urlencode(query)}" if query else "")
 
 
-def crawl(client, starts: list[str], language: str, max_pages: int = MAX_PAGES) -> list[Visit]:
+def crawl(
+    client,
+    starts: list[str],
+    language: str,
+    max_pages: int = MAX_PAGES,
+    per_pattern: int = MAX_PER_PATTERN,
+) -> list[Visit]:
     """Follow every internal link from starts; the session's language is set first."""
     client.get(f"/?lang={language}")
-    queue, seen, visits, per_path, per_pattern = list(starts), set(), [], {}, {}
+    queue, seen, visits, per_path, seen_pattern = list(starts), set(), [], {}, {}
     while queue and len(visits) < max_pages:
         url = queue.pop(0)
         if url in seen:
@@ -123,8 +129,8 @@ def crawl(client, starts: list[str], language: str, max_pages: int = MAX_PAGES) 
         path = url.split("?", 1)[0]
         per_path[path] = per_path.get(path, 0) + 1
         pattern = NUMBER.sub("/<n>", path)
-        per_pattern[pattern] = per_pattern.get(pattern, set()) | {path}
-        if per_path[path] > MAX_VARIANTS_PER_PATH or len(per_pattern[pattern]) > MAX_PER_PATTERN:
+        seen_pattern[pattern] = seen_pattern.get(pattern, set()) | {path}
+        if per_path[path] > MAX_VARIANTS_PER_PATH or len(seen_pattern[pattern]) > per_pattern:
             continue
         response = client.get(url)
         html = response.get_data(as_text=True)

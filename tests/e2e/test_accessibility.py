@@ -35,7 +35,7 @@ def pages_of(app, email: str | None, language: str) -> list[str]:
     client = app.test_client()
     if email:
         assert sign_in(client, email, demo.DEMO_PASSWORD).status_code == 302
-    visits = crawl(client, ["/", *status_pages(app)], language)
+    visits = crawl(client, ["/", *status_pages(app)], language, per_pattern=2)  # one template each
     return [
         visit.url
         for visit in visits
