@@ -26,6 +26,7 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 BLOCKING = {"serious", "critical"}
+PAGES_PER_VIEW = 2  # a view renders one template: two of its pages (say, 0 and 3 rows) cover it
 
 axe = Axe()
 
@@ -35,12 +36,18 @@ def pages_of(app, email: str | None, language: str) -> list[str]:
     client = app.test_client()
     if email:
         assert sign_in(client, email, demo.DEMO_PASSWORD).status_code == 302
-    visits = crawl(client, ["/", *status_pages(app)], language, per_pattern=2)  # one template each
-    return [
-        visit.url
-        for visit in visits
-        if visit.status == 200 and "text/html" in visit.headers.get("Content-Type", "")
-    ]
+    visits = crawl(client, ["/", *status_pages(app)], language)
+    routes = app.url_map.bind("localhost")
+    per_view: dict[str, int] = {}
+    pages = []
+    for visit in visits:
+        if visit.status != 200 or "text/html" not in visit.headers.get("Content-Type", ""):
+            continue
+        view = routes.match(visit.url.split("?", 1)[0])[0]
+        per_view[view] = per_view.get(view, 0) + 1
+        if per_view[view] <= PAGES_PER_VIEW:
+            pages.append(visit.url)
+    return pages
 
 
 def sign_in_through_the_form(page: Page, email: str) -> None:
