@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import current_app, has_request_context, request, session
@@ -43,8 +44,13 @@ def current_language() -> str:
     return str(get_locale() or "en")
 
 
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the tz database from disk: once per process
+
+
 def is_timezone(name: str) -> bool:
-    return name in available_timezones()
+    return name in _timezones()
 
 
 def zone(name: str | None) -> ZoneInfo:

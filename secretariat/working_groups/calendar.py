@@ -1,10 +1,11 @@
 """Sessions as iCalendar (feeds and mail invitations), links to them, and their time in words."""
 
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
+from functools import lru_cache
 
 from babel.dates import format_date, format_time, get_timezone_location
 from flask import url_for
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from secretariat.i18n import localized, zone
 from secretariat.working_groups.models import GroupSession, SessionStatus
@@ -64,6 +65,12 @@ def _event(session: GroupSession, tz, language: str) -> Event:
     return event
 
 
+@lru_cache(maxsize=64)
+def _vtimezone(key: str) -> Timezone:
+    """The zone's rules from the network's founding on, built once per process (it is slow)."""
+    return Timezone.from_tzid(key, first_date=date(2021, 1, 1), last_date=date(2041, 1, 1))
+
+
 def calendar(sessions, name: str, timezone: str = "Europe/Istanbul", language: str = "en") -> bytes:
     """An iCalendar document of sessions; times carry their zone (with its VTIMEZONE)."""
     tz = zone(timezone)
@@ -72,9 +79,9 @@ def calendar(sessions, name: str, timezone: str = "Europe/Istanbul", language: s
     document.add("version", "2.0")
     document.add("calscale", "GREGORIAN")
     document.add("x-wr-calname", name)
+    document.add_component(_vtimezone(tz.key))
     for session in sessions:
         document.add_component(_event(session, tz, language))
-    document.add_missing_timezones()
     return document.to_ical()
 
 
