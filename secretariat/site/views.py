@@ -7,11 +7,14 @@ from flask_babel import get_timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from secretariat import cache
 from secretariat.audit import AuditEntry
+from secretariat.database import utcnow
 from secretariat.extensions import db
 from secretariat.i18n import current_language
 from secretariat.listing import paginate
 from secretariat.mail import MailStatus, OutboxMessage
+from secretariat.members.operations import DIRECTORY
 from secretariat.presidency import operations as presidency
 from secretariat.security import PUBLIC, STAFF, access
 from secretariat.site import bp
@@ -21,6 +24,12 @@ from secretariat.working_groups import operations as working_groups
 @bp.route("/")
 @access(PUBLIC)
 def home():
+    # kept like the directory: the handover, the summits and the sessions all bump its stamp;
+    # the minute tells when a session has begun
+    return cache.public_page(DIRECTORY, _home_page, vary=utcnow().replace(second=0, microsecond=0))
+
+
+def _home_page() -> str:
     return render_template(
         "site/home.html",
         president=presidency.current_term(),
