@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit
 from sqlalchemy import func, insert, select
 
 from secretariat import create_app, demo
-from secretariat.accounts.operations import create_user, hasher
+from secretariat.accounts.operations import create_user, password_hasher
 from secretariat.elections import operations
 from secretariat.elections.models import Ballot, Election, VoteRecord
 from secretariat.extensions import db
@@ -61,7 +61,7 @@ def setup(voters: int) -> None:
                 join_route=JoinRoute.APPLICATION,
             )
         presidency_demo.load_history(demo.DATA)
-        digest = hasher.hash(PASSWORD)
+        digest = password_hasher().hash(PASSWORD)
         slugs = db.session.scalars(select(City.slug).order_by(City.id)).all()
         for number, slug in enumerate(slugs):
             mayor = create_user(None, mayor_email(number), f"Mayor {number}", Role.MAYOR, slug)

@@ -13,6 +13,7 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI = None  # set by the factory: a file under instance/
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
+    ARGON2_COST = None  # argon2-cffi's recommended parameters; a dict of them overrides
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -125,6 +125,8 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": url,
             "SERVER_NAME": None,
             "RATELIMIT_STORAGE_URI": "memory://",
+            # Argon2id still, at a cost that lets hundreds of sign-ins run in seconds
+            "ARGON2_COST": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
         }
     )
     app.instance_path = str(instance)

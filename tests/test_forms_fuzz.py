@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secretariat import demo
+from secretariat.security import Role
 from tests.conftest import ROLES, sign_in
 from tests.crawl import crawl, status_pages
 
@@ -42,9 +43,10 @@ LISTINGS = ["/", "/members", "/staff/users", "/staff/audit", "/staff/outbox"]
 CANARY_PAGES = 25
 
 
-def _forms(app, visits):
+def _forms(app, visits, role=None):
     """The distinct forms seen (filters included): one per endpoint and set of fields, so forty
-    city pages give one contact form to fire at, not forty."""
+    city pages give one contact form to fire at, not forty. The admin fires only at what the
+    secretariat cannot reach: the rest is the same form behind the same rule, fired at once."""
     urls = app.url_map.bind("localhost")
     found = {}
     for visit in visits:
@@ -53,6 +55,9 @@ def _forms(app, visits):
             if action.startswith(ENDS_THE_SESSION):
                 continue
             endpoint, _args = urls.match(action, method=form.method.upper())
+            rule = app.view_functions[endpoint].access_rule
+            if role == "admin" and (not isinstance(rule, frozenset) or Role.SECRETARIAT in rule):
+                continue
             found.setdefault((form.method, endpoint, tuple(sorted(form.fields))), form)
     return list(found.values())
 
@@ -105,7 +110,7 @@ def test_every_form_survives_hostile_input(app, client, demo_data, figure, role)
             assert sign_in(client, email, demo.DEMO_PASSWORD).status_code == 302
 
     signed_in()
-    forms = _forms(app, crawl(client, ["/", *status_pages(app)], "en"))
+    forms = _forms(app, crawl(client, ["/", *status_pages(app)], "en"), role)
     assert forms, f"the crawler found no form for {role}"
     submissions = []
     token = {}

@@ -19,8 +19,22 @@ from secretariat.extensions import db
 from secretariat.security import CITY_ROLES, Role
 from secretariat.text import clean_line, normalise_email
 
-hasher = PasswordHasher()  # Argon2id with the library's current recommended cost
-_DUMMY_HASH = hasher.hash("an unknown account still costs one verification")
+
+def password_hasher() -> PasswordHasher:
+    """Argon2id at the library's recommended cost, or at ARGON2_COST's (the test suite's, cheap)."""
+    kept = current_app.extensions.get("password_hasher")
+    if kept is None:
+        kept = PasswordHasher(**(current_app.config.get("ARGON2_COST") or {}))
+        current_app.extensions["password_hasher"] = kept
+        current_app.extensions["dummy_hash"] = kept.hash(
+            "an unknown account still costs one verification"
+        )
+    return kept
+
+
+def _dummy_hash() -> str:
+    password_hasher()
+    return current_app.extensions["dummy_hash"]
 
 
 def find_user(email: str) -> User | None:
@@ -33,12 +47,13 @@ def authenticate(email: str, password: str) -> User | None:
     An unknown account costs the same hash verification, so timing does not reveal it either.
     """
     user = find_user(email)
-    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    hasher, dummy = password_hasher(), _dummy_hash()
+    stored = user.password_hash if user is not None and user.password_hash else dummy
     try:
         hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
-    if user is None or not user.is_active or stored is _DUMMY_HASH:
+    if user is None or not user.is_active or stored is dummy:
         return None
     if hasher.check_needs_rehash(stored):
         user.password_hash = hasher.hash(password)
@@ -50,7 +65,7 @@ def _set_password(user: User, password: str) -> None:
     problems = password_problems(password, user.email, user.name)
     if problems:
         raise RuleViolation(problems[0])
-    user.password_hash = hasher.hash(password)
+    user.password_hash = password_hasher().hash(password)
     user.session_version += 1
 
 
@@ -212,7 +227,7 @@ def reset_password(raw: str, password: str) -> User:
 def change_password(user: User, current: str, new: str) -> None:
     """Needs the current password; every session, this one included, then ends."""
     try:
-        hasher.verify(user.password_hash or _DUMMY_HASH, current)
+        password_hasher().verify(user.password_hash or _dummy_hash(), current)
     except (VerificationError, InvalidHashError):
         raise RuleViolation(_l("The current password is not correct.")) from None
     _set_password(user, new)
