@@ -127,7 +127,8 @@ def public_page(name: str, render: Callable[[], str], vary: Hashable = None) -> 
     """render()'s HTML for an anonymous reader, kept per language and address while stamp name holds.
 
     The page must depend on nothing else: the language, the address, data whose every change
-    bumps the stamp, and vary (the minute, for a page that tells past from upcoming). The
+    bumps the stamp, and vary (when the next session begins, for a page that tells past from
+    upcoming). The
     response (headers, the session cookie) is still built per request.
     """
     if not _anonymous_without_messages() or len(request.query_string) > LONGEST_QUERY_STRING:

@@ -9,7 +9,6 @@ from sqlalchemy.orm import selectinload
 
 from secretariat import cache
 from secretariat.audit import AuditEntry
-from secretariat.database import utcnow
 from secretariat.extensions import db
 from secretariat.i18n import current_language
 from secretariat.listing import paginate
@@ -25,8 +24,8 @@ from secretariat.working_groups import operations as working_groups
 @access(PUBLIC)
 def home():
     # kept like the directory: the handover, the summits and the sessions all bump its stamp;
-    # the minute tells when a session has begun
-    return cache.public_page(DIRECTORY, _home_page, vary=utcnow().replace(second=0, microsecond=0))
+    # and a session that begins leaves the list (the next start is part of the key)
+    return cache.public_page(DIRECTORY, _home_page, vary=working_groups.next_start())
 
 
 def _home_page() -> str:

@@ -527,6 +527,18 @@ def recipients(group_id: int) -> list[Recipient]:
 # --- sessions -------------------------------------------------------------------------------
 
 
+def next_start(slug: str | None = None, now: datetime | None = None) -> datetime | None:
+    """When the next planned session (of the group with slug, or of any) begins: pages that
+    tell upcoming from past sessions are kept until then, not re-rendered by the clock."""
+    stmt = select(func.min(GroupSession.starts_at)).where(
+        GroupSession.status == SessionStatus.PLANNED, GroupSession.starts_at > (now or utcnow())
+    )
+    if slug is not None:
+        group = select(WorkingGroup.id).where(WorkingGroup.slug == slug).scalar_subquery()
+        stmt = stmt.where(GroupSession.group_id == group)
+    return db.session.scalar(stmt)
+
+
 def upcoming_sessions(limit: int = 5, now: datetime | None = None) -> list[GroupSession]:
     """The next planned sessions of the active groups, soonest first (the home page's)."""
     return db.session.scalars(

@@ -100,9 +100,7 @@ def _button(operation, *args, done: str) -> None:
 @bp.route("/working-groups")
 @access(PUBLIC)
 def list_groups():
-    return cache.public_page(
-        DIRECTORY, _groups_page, vary=utcnow().replace(second=0, microsecond=0)
-    )
+    return cache.public_page(DIRECTORY, _groups_page, vary=operations.next_start())
 
 
 def _groups_page() -> str:
@@ -146,9 +144,7 @@ def _groups_page() -> str:
 @bp.route("/working-groups/<slug>")
 @access(PUBLIC)
 def show_group(slug):
-    return cache.public_page(
-        DIRECTORY, lambda: _group_page(slug), vary=utcnow().replace(second=0, microsecond=0)
-    )
+    return cache.public_page(DIRECTORY, lambda: _group_page(slug), vary=operations.next_start(slug))
 
 
 def _group_page(slug: str, forms: dict | None = None) -> str:
