@@ -71,30 +71,36 @@ def stamp(name: str) -> str | None:
 
 
 class StampedCache:
-    """A bounded LRU whose entries hold only while the stamp they were made under is current."""
+    """A bounded LRU whose entries hold while the stamp they were made under is current and,
+    for an entry given an end, until that moment."""
 
     def __init__(self, size: int):
         self.size = size
         self.stamp: str | None = None
-        self.entries: OrderedDict[Hashable, str] = OrderedDict()
+        self.entries: OrderedDict[Hashable, tuple[str, datetime | None]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: Hashable, stamp: str) -> str | None:
+    def get(self, key: Hashable, stamp: str, now: datetime | None = None) -> str | None:
         with self.lock:
             if stamp != self.stamp:
                 self.entries.clear()
                 self.stamp = stamp
                 return None
-            value = self.entries.get(key)
-            if value is not None:
-                self.entries.move_to_end(key)
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            value, until = entry
+            if until is not None and (now or utcnow()) >= until:
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
             return value
 
-    def put(self, key: Hashable, stamp: str, value: str) -> None:
+    def put(self, key: Hashable, stamp: str, value: str, until: datetime | None = None) -> None:
         with self.lock:
             if stamp != self.stamp:
                 return
-            self.entries[key] = value
+            self.entries[key] = (value, until)
             self.entries.move_to_end(key)
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
@@ -123,13 +129,19 @@ def _anonymous_without_messages() -> bool:
     return not current_user.is_authenticated and not session.get("_flashes")
 
 
-def public_page(name: str, render: Callable[[], str], vary: Hashable = None) -> str:
+def public_page(
+    name: str,
+    render: Callable[[], str],
+    vary: Hashable = None,
+    until: Callable[[], datetime | None] | None = None,
+) -> str:
     """render()'s HTML for an anonymous reader, kept per language and address while stamp name holds.
 
     The page must depend on nothing else: the language, the address, data whose every change
-    bumps the stamp, and vary (when the next session begins, for a page that tells past from
-    upcoming). The
-    response (headers, the session cookie) is still built per request.
+    bumps the stamp, vary (the day, for a feed of a sliding window) and the clock only up to
+    until() (when the next session begins, for a page that tells upcoming from past sessions),
+    which is asked once per render, not per request. The response (headers, the session
+    cookie) is still built per request.
     """
     if not _anonymous_without_messages() or len(request.query_string) > LONGEST_QUERY_STRING:
         return render()
@@ -141,8 +153,9 @@ def public_page(name: str, render: Callable[[], str], vary: Hashable = None) -> 
     kept = cache.get(key, token)
     if kept is not None:
         return kept
+    ends = until() if until is not None else None  # before the render: it may only end sooner
     session_before = dict(session)
     html = render()
     if dict(session) == session_before:  # no token, no message taken: the page is everyone's
-        cache.put(key, token, html)
+        cache.put(key, token, html, ends)
     return html

@@ -275,6 +275,16 @@ def test_the_store_is_bounded_and_forgets_the_least_recently_read_first():
     assert store.get("a", "t2") is None
 
 
+def test_an_entry_given_an_end_is_kept_until_that_moment_only():
+    store = cache.StampedCache(4)
+    noon = datetime(2027, 3, 9, 12, 0, tzinfo=UTC)
+    store.get("page", "t1")
+    store.put("page", "t1", "before the session", until=noon)
+    assert store.get("page", "t1", now=noon - timedelta(seconds=1)) == "before the session"
+    assert store.get("page", "t1", now=noon) is None
+    assert store.get("page", "t1", now=noon - timedelta(seconds=1)) is None  # gone, not hidden
+
+
 def test_the_stamp_says_when_the_directory_last_changed(app, cities):
     before = datetime.now(UTC)
     with app.test_request_context():

@@ -3,6 +3,7 @@ sessions, minutes, reminders sent exactly once, calendars and the viewer's time 
 
 import re
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from html import unescape
 
@@ -889,3 +890,23 @@ def test_a_group_page_costs_the_same_statements_whatever_its_size(app, client, n
             )
         _db.session.commit()
     assert statements(app, client, f"/working-groups/{MIGRATION}") == few
+
+
+def _sections(html: str) -> tuple[str, str]:
+    """The group page's upcoming and past sessions, as text."""
+    text = words(html)
+    upcoming = text.split("Upcoming sessions", 1)[1].split("Past sessions", 1)
+    return upcoming[0], upcoming[1].split("Member cities", 1)[0]
+
+
+def test_a_kept_group_page_holds_until_its_next_session_begins(app, client, network):
+    starts = utcnow() + timedelta(seconds=3)
+    a_session(app, slug=MIGRATION, starts_at=starts)
+    url = f"/working-groups/{MIGRATION}?lang=en"
+    upcoming, past = _sections(client.get(url).get_data(as_text=True))
+    assert "Climate session" in upcoming and "Climate session" not in past
+    assert statements(app, client, url) == 1  # kept: only the stamp is read
+
+    time.sleep(max(0.0, (starts - utcnow()).total_seconds()) + 0.1)
+    upcoming, past = _sections(client.get(url).get_data(as_text=True))
+    assert "Climate session" in past and "Climate session" not in upcoming

@@ -24,8 +24,8 @@ from secretariat.working_groups import operations as working_groups
 @access(PUBLIC)
 def home():
     # kept like the directory: the handover, the summits and the sessions all bump its stamp;
-    # and a session that begins leaves the list (the next start is part of the key)
-    return cache.public_page(DIRECTORY, _home_page, vary=working_groups.next_start())
+    # and it is kept only until the next session begins, which leaves the list then
+    return cache.public_page(DIRECTORY, _home_page, until=working_groups.next_start)
 
 
 def _home_page() -> str:

@@ -100,7 +100,7 @@ def _button(operation, *args, done: str) -> None:
 @bp.route("/working-groups")
 @access(PUBLIC)
 def list_groups():
-    return cache.public_page(DIRECTORY, _groups_page, vary=operations.next_start())
+    return cache.public_page(DIRECTORY, _groups_page, until=operations.next_start)
 
 
 def _groups_page() -> str:
@@ -144,7 +144,9 @@ def _groups_page() -> str:
 @bp.route("/working-groups/<slug>")
 @access(PUBLIC)
 def show_group(slug):
-    return cache.public_page(DIRECTORY, lambda: _group_page(slug), vary=operations.next_start(slug))
+    return cache.public_page(
+        DIRECTORY, lambda: _group_page(slug), until=lambda: operations.next_start(slug)
+    )
 
 
 def _group_page(slug: str, forms: dict | None = None) -> str:
