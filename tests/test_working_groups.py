@@ -19,7 +19,8 @@ from secretariat.accounts.models import User
 from secretariat.database import utcnow
 from secretariat.extensions import db as _db
 from secretariat.mail import OutboxMessage
-from secretariat.members.models import City, ContactKind
+from secretariat.members import operations as members
+from secretariat.members.models import City, ContactKind, JoinRoute
 from secretariat.presidency.demo import load_history
 from secretariat.security import Role
 from secretariat.working_groups import operations, tasks
@@ -42,6 +43,7 @@ from secretariat.working_groups.rules import (
     regular_slot,
     reminder_due,
 )
+from secretariat.working_groups.views import CITY_CHOICES
 from tests.conftest import sign_in
 
 CLIMATE = "local-climate-action"
@@ -361,6 +363,38 @@ def test_staff_add_any_city_and_set_coordinators(app, client, network, sign_in_a
         assert slug in operations.coordinator_slugs(group(CLIMATE))
     html = words(client.get(f"/working-groups/{CLIMATE}").get_data(as_text=True))
     assert f"{name} (coordinator)" in html
+
+
+def test_with_many_cities_outside_staff_type_the_one_they_add(app, client, network, sign_in_as):
+    with app.test_request_context():
+        for number in range(CITY_CHOICES + 1):
+            members.create_city(
+                None,
+                official_name=f"Added City {number:03d}",
+                english_name=f"Added City {number:03d}",
+                country_code="RS",
+                joined_on=date(2026, 1, 1),
+                join_route=JoinRoute.APPLICATION,
+            )
+        _db.session.commit()
+    sign_in_as(Role.SECRETARIAT)
+    page = f"/working-groups/{CLIMATE}?lang=tr"
+    html = client.get(page).get_data(as_text=True)
+    assert '<select id="city"' not in html and 'name="city" type="text"' in html
+
+    response = client.post_form(
+        f"/working-groups/{CLIMATE}/join?lang=tr", {"city": "added-cty-007"}, page=page
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Bu kısa adı taşıyan bir üye şehir yok." in words(html)
+    assert 'value="added-cty-007"' in html  # what was typed is kept
+    with app.app_context():
+        assert "added-city-007" not in members_of(CLIMATE)
+
+    client.post_form(f"/working-groups/{CLIMATE}/join", {"city": " added-city-007 "}, page=page)
+    with app.app_context():
+        assert "added-city-007" in members_of(CLIMATE)
 
 
 def test_a_city_names_its_contact_for_a_group(app, client, network, sign_in_as):

@@ -120,6 +120,16 @@ class JoinForm(FlaskForm):
     city = SelectField(_l("City"), validators=[Optional()])
 
 
+class JoinByNameForm(FlaskForm):
+    """Staff name the city when too many cities stand outside the group for one list."""
+
+    city = StringField(
+        _l("City"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("The city's short name in addresses, e.g. zagreb."),
+    )
+
+
 class ContactForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_LIMIT)])
     position = StringField(_l("Position"), validators=[Optional(), Length(max=NAME_LIMIT)])

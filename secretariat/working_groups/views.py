@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from secretariat import cache
@@ -15,7 +15,7 @@ from secretariat.errors import attempt
 from secretariat.extensions import db
 from secretariat.i18n import current_language, localized, select_timezone, zone
 from secretariat.listing import paginate
-from secretariat.members.models import City, CityStatus
+from secretariat.members.models import City, CityStatus, Country
 from secretariat.members.operations import DIRECTORY
 from secretariat.presidency.operations import network_today
 from secretariat.security import CITY_ROLES, PUBLIC, SIGNED_IN, STAFF, access
@@ -25,6 +25,7 @@ from secretariat.working_groups.forms import (
     ContactForm,
     DeclineForm,
     GroupForm,
+    JoinByNameForm,
     JoinForm,
     MinutesForm,
     NoteForm,
@@ -45,6 +46,7 @@ from secretariat.working_groups.models import (
 )
 
 PAST_ON_GROUP_PAGE = 12
+CITY_CHOICES = 200  # more cities outside a group than this: staff type the one they add
 FEED_MONTHS_BACK = timedelta(days=365)
 
 
@@ -113,11 +115,13 @@ def _groups_page() -> str:
         select(WorkingGroup).where(WorkingGroup.status.in_(statuses)).order_by(WorkingGroup.id)
     ).all()
     ids = [group.id for group in groups]
+    active = select(City.id).where(
+        City.id == GroupMembership.city_id, City.status == CityStatus.ACTIVE
+    )  # EXISTS, not a join: SQLite would walk every active city for each group
     members = dict(
         db.session.execute(
             select(GroupMembership.group_id, func.count())
-            .join(City, City.id == GroupMembership.city_id)
-            .where(GroupMembership.group_id.in_(ids), City.status == CityStatus.ACTIVE)
+            .where(GroupMembership.group_id.in_(ids), active.exists())
             .group_by(GroupMembership.group_id)
         ).all()
     )
@@ -159,8 +163,10 @@ def _group_page(slug: str, forms: dict | None = None) -> str:
     members = paginate(
         select(GroupMembership)
         .join(City, City.id == GroupMembership.city_id)
+        .join(Country, Country.id == City.country_id)
         .where(GroupMembership.group_id == group.id, City.status == CityStatus.ACTIVE)
-        .options(joinedload(GroupMembership.city).joinedload(City.country))
+        # the joins above, not joinedload's own nested one: SQLite would copy every city for it
+        .options(contains_eager(GroupMembership.city).contains_eager(City.country))
         .order_by(sort_key, City.id)
     )
     coordinators = db.session.scalars(
@@ -223,13 +229,17 @@ def _actions(group: WorkingGroup, forms: dict) -> dict:
         "own_contact": operations.group_contact(group, own) if mine is not None else None,
     }
     if user.is_staff and group.status == GroupStatus.ACTIVE:
-        form = forms.get("join") or JoinForm()
-        form.city.choices = _cities_outside(group)
-        actions["join_form"] = form
+        choices = _cities_outside(group)
+        if "join" in forms or len(choices) > CITY_CHOICES:
+            actions["join_form"] = forms.get("join") or JoinByNameForm()
+        else:
+            actions["join_form"] = form = JoinForm()
+            form.city.choices = choices
     return actions
 
 
 def _cities_outside(group: WorkingGroup) -> list[SelectChoice]:
+    """The active cities outside the group, one more than a list shows: then a name is asked."""
     language = current_language()
     sort_key = City.sort_key_tr if language == "tr" else City.sort_key_en
     inside = select(GroupMembership.city_id).where(GroupMembership.group_id == group.id)
@@ -237,7 +247,7 @@ def _cities_outside(group: WorkingGroup) -> list[SelectChoice]:
         select(City)
         .where(City.status == CityStatus.ACTIVE, City.id.not_in(inside))
         .order_by(sort_key)
-        .limit(2000)
+        .limit(CITY_CHOICES + 1)
     ).all()
     return [SelectChoice(city.slug, city.name_in(language)) for city in cities]
 
@@ -341,13 +351,17 @@ def edit_group(slug):
 @access(SIGNED_IN)
 def join_group(slug):
     group = _group_or_404(slug)
-    form = JoinForm()
-    form.city.choices = None
-    form.city.validate_choice = False
+    form = JoinByNameForm()  # what either form posts: a city's short name
     if not form.validate_on_submit():
-        abort(400)
+        if form.csrf_token.errors or not current_user.is_staff:
+            abort(400)
+        return _group_page(slug, {"join": form})
     if current_user.is_staff:
-        city = _city_or_404(form.city.data or "")
+        typed = (form.city.data or "").strip()
+        city = db.session.scalar(select(City).where(City.slug == typed)) if typed else None
+        if city is None:
+            form.city.errors.append(_("No member city has this short name."))
+            return _group_page(slug, {"join": form})
     else:
         city = _own_city()
         if city is None:
