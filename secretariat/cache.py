@@ -134,16 +134,20 @@ def public_page(
     render: Callable[[], str],
     vary: Hashable = None,
     until: Callable[[], datetime | None] | None = None,
+    anyone: bool = False,
 ) -> str:
     """render()'s HTML for an anonymous reader, kept per language and address while stamp name holds.
 
     The page must depend on nothing else: the language, the address, data whose every change
     bumps the stamp, vary (the day, for a feed of a sliding window) and the clock only up to
     until() (when the next session begins, for a page that tells upcoming from past sessions),
-    which is asked once per render, not per request. The response (headers, the session
+    which is asked once per render, not per request. A page that shows nothing of its reader
+    (a calendar feed) is kept for anyone, signed in or not. The response (headers, the session
     cookie) is still built per request.
     """
-    if not _anonymous_without_messages() or len(request.query_string) > LONGEST_QUERY_STRING:
+    if len(request.query_string) > LONGEST_QUERY_STRING:
+        return render()
+    if not anyone and not _anonymous_without_messages():
         return render()
     key = (current_language(), request.script_root, request.path, request.query_string, vary)
     token = stamp(name)  # after the language: choosing it may set the session's language

@@ -944,3 +944,20 @@ def test_a_kept_group_page_holds_until_its_next_session_begins(app, client, netw
     time.sleep(max(0.0, (starts - utcnow()).total_seconds()) + 0.1)
     upcoming, past = _sections(client.get(url).get_data(as_text=True))
     assert "Climate session" in past and "Climate session" not in upcoming
+
+
+def test_the_feed_is_kept_for_signed_in_readers_too(app, client, network, sign_in_as):
+    a_session(app)
+    sign_in_as(Role.SECRETARIAT)
+    first = client.get("/calendar.ics")
+    seen = []
+    with app.app_context():
+        engine = _db.engine
+    listener = lambda conn, cursor, sql, *args: seen.append(sql)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        again = client.get("/calendar.ics")
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert again.get_data() == first.get_data() and b"Climate session" in again.get_data()
+    assert not [sql for sql in seen if "group_sessions" in sql]  # the feed was not built again

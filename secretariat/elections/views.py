@@ -6,7 +6,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from secretariat.accounts.models import User
 from secretariat.elections import bp, operations, rules
@@ -134,6 +134,7 @@ def _nominable(election: Election) -> list[tuple[int, str]]:
     cities = db.session.scalars(
         select(City)
         .where(City.status == CityStatus.ACTIVE)
+        .options(lazyload(City.country))  # a name is all a choice shows
         .order_by(City.sort_key_tr if language == "tr" else City.sort_key_en, City.id)
     ).all()
     return [(c.id, c.name_in(language)) for c in cities if c.id not in standing]
@@ -153,7 +154,9 @@ def _staff_forms(election: Election, forms: dict) -> dict:
         schedule = ScheduleForm(formdata=None)
         schedule.fill(election)
     nomination = forms.get("nomination") or NominationForm(formdata=None)
-    nomination.city.choices = [(0, _("Choose a city")), *_nominable(election)]
+    nomination.city.choices = [(0, _("Choose a city"))]
+    if election.phase == Phase.NOMINATIONS:  # the only phase that shows the form
+        nomination.city.choices += _nominable(election)
     lots = forms.get("lots") or LotsForm(formdata=None)
     lots.drawn.choices = _lots_choices(election)
     authorisations = db.session.execute(

@@ -69,7 +69,9 @@ class City(db.Model):
     sort_key_tr: Mapped[str] = mapped_column(String(400), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    country: Mapped[Country] = relationship(lazy="joined", innerjoin=True)
+    # unnested: an outer join to a city (a winner, a delegation) chains its country with another
+    # outer join instead of nesting an inner one, which SQLite answers by copying every city
+    country: Mapped[Country] = relationship(lazy="joined", innerjoin="unnested")
     aliases: Mapped[list["CityAlias"]] = relationship(
         back_populates="city", cascade="all, delete-orphan", order_by="CityAlias.name"
     )

@@ -716,6 +716,7 @@ def group_ics(slug):
             language=current_language(),
         ).decode("utf-8"),
         vary=_today(),
+        anyone=True,
     )
     return _ics(body, f"{group.slug}.ics")
 
@@ -729,5 +730,6 @@ def all_ics():
             _feed_sessions(), _("B40 working groups"), language=current_language()
         ).decode("utf-8"),
         vary=_today(),
+        anyone=True,
     )
     return _ics(body, "b40-working-groups.ics")
