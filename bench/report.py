@@ -42,8 +42,8 @@ def is_listing(key: str) -> bool:
 
 def has_p99_target(key: str) -> bool:
     """The pages with a latency target: the directory, a city page (membership issue), a group
-    page and the calendar of all groups (working-groups issue)."""
-    return key.startswith("members") or key in ("city", "group", "calendar")
+    page and the calendar of all groups, plain and gzipped (working-groups issue)."""
+    return key.startswith(("members", "calendar")) or key in ("city", "group")
 
 
 def parse(text: str) -> dict:

@@ -163,7 +163,8 @@ log "signed in as $ADMIN_EMAIL"
 # times, so each slice of a page is compared with its ceiling of the same few seconds: a
 # machine that gets busier or quieter during the run moves both sides of the ratio alike, and
 # the rounds show how far the ratio itself wanders.
-# key | label | url | send the session cookie | gunicorn master pid | key of its ceiling
+# key | label | url | headers (yes: the session cookie, gzip: Accept-Encoding) | gunicorn master pid
+# | key of its ceiling
 declare -A CEILINGS=(
     [ceiling]="ceiling|ceiling: users (bare Flask, 50 rows)|$CEILING/|no|${PIDS[1]}|ceiling"
     [ceiling-members]="ceiling-members|ceiling: cities (bare Flask, 50 rows)|$CEILING/members|no|${PIDS[1]}|ceiling-members"
@@ -179,6 +180,7 @@ PAGES=(
     "city|/members/istanbul (city page)|$PORTAL/members/istanbul|no|${PIDS[0]}|ceiling-members"
     "group|/working-groups/local-climate-action (group page, 50 member rows)|$PORTAL/working-groups/local-climate-action|no|${PIDS[0]}|ceiling-members"
     "calendar|/calendar.ics (every group's sessions)|$PORTAL/calendar.ics|no|${PIDS[0]}|ceiling-members"
+    "calendar-gzip|/calendar.ics, gzip (as calendar apps ask)|$PORTAL/calendar.ics|gzip|${PIDS[0]}|ceiling-members"
 )
 SLICE=$(( DURATION / ROUNDS > 2 ? DURATION / ROUNDS : 2 ))
 CEILING_SLICE=$(( (SLICE * 6 + 9) / 10 > 2 ? (SLICE * 6 + 9) / 10 : 2 ))
@@ -201,7 +203,10 @@ measure() {  # "key|label|url|cookie|master pid|ceiling key" seconds
     local key label url cookie master reference headers code size rows output ticks
     IFS='|' read -r key label url cookie master reference <<<"$1"
     headers=()
-    [[ $cookie == yes ]] && headers=(-H "Cookie: $COOKIE")
+    case $cookie in
+        yes) headers=(-H "Cookie: $COOKIE") ;;
+        gzip) headers=(-H "Accept-Encoding: gzip") ;;  # as calendar apps ask for a feed
+    esac
     RUN=$((RUN + 1))
     output=$WORK/raw/$(printf '%02d' "$RUN")-$key.txt
 

@@ -5,6 +5,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime
+from typing import TypeVar
 
 from flask import current_app, g, request, session
 from flask_login import current_user
@@ -18,6 +19,8 @@ from secretariat.i18n import current_language
 
 PAGES_PER_PROCESS = 256
 LONGEST_QUERY_STRING = 512  # longer addresses are rendered, not kept: each link repeats them
+
+Kept = TypeVar("Kept")  # a page's HTML, or a feed's bytes
 
 
 class PageStamp(db.Model):
@@ -77,10 +80,10 @@ class StampedCache:
     def __init__(self, size: int):
         self.size = size
         self.stamp: str | None = None
-        self.entries: OrderedDict[Hashable, tuple[str, datetime | None]] = OrderedDict()
+        self.entries: OrderedDict[Hashable, tuple[object, datetime | None]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: Hashable, stamp: str, now: datetime | None = None) -> str | None:
+    def get(self, key: Hashable, stamp: str, now: datetime | None = None) -> object | None:
         with self.lock:
             if stamp != self.stamp:
                 self.entries.clear()
@@ -96,7 +99,7 @@ class StampedCache:
             self.entries.move_to_end(key)
             return value
 
-    def put(self, key: Hashable, stamp: str, value: str, until: datetime | None = None) -> None:
+    def put(self, key: Hashable, stamp: str, value: object, until: datetime | None = None) -> None:
         with self.lock:
             if stamp != self.stamp:
                 return
@@ -131,12 +134,12 @@ def _anonymous_without_messages() -> bool:
 
 def public_page(
     name: str,
-    render: Callable[[], str],
+    render: Callable[[], Kept],
     vary: Hashable = None,
     until: Callable[[], datetime | None] | None = None,
     anyone: bool = False,
-) -> str:
-    """render()'s HTML for an anonymous reader, kept per language and address while stamp name holds.
+) -> Kept:
+    """render()'s page for an anonymous reader, kept per language and address while stamp name holds.
 
     The page must depend on nothing else: the language, the address, data whose every change
     bumps the stamp, vary (the day, for a feed of a sliding window) and the clock only up to

@@ -1,6 +1,7 @@
 """Working groups (SPEC §4): agreement on new groups, membership, quarterly planning, extra
 sessions, minutes, reminders sent exactly once, calendars and the viewer's time zone."""
 
+import gzip
 import re
 import threading
 import time
@@ -961,3 +962,19 @@ def test_the_feed_is_kept_for_signed_in_readers_too(app, client, network, sign_i
         event.remove(engine, "before_cursor_execute", listener)
     assert again.get_data() == first.get_data() and b"Climate session" in again.get_data()
     assert not [sql for sql in seen if "group_sessions" in sql]  # the feed was not built again
+
+
+def test_a_feed_goes_gzipped_to_a_client_that_takes_it(app, client, network):
+    a_session(app)
+    for url in ("/calendar.ics", f"/working-groups/{CLIMATE}/calendar.ics"):
+        plain = client.get(url)
+        packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+        assert "Content-Encoding" not in plain.headers
+        assert packed.headers["Content-Encoding"] == "gzip"
+        assert (
+            "Accept-Encoding" in plain.headers["Vary"]
+            and "Accept-Encoding" in packed.headers["Vary"]
+        )
+        assert len(packed.get_data()) < len(plain.get_data())
+        assert gzip.decompress(packed.get_data()) == plain.get_data()
+        assert b"Climate session" in plain.get_data()

@@ -1,5 +1,6 @@
 """Working groups: their pages, membership, new groups by agreement, sessions, requests, calendars."""
 
+import gzip
 from datetime import datetime, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -666,10 +667,22 @@ def record_minutes(session_id):
 # --- calendars ------------------------------------------------------------------------------
 
 
-def _ics(body: str, filename: str) -> Response:
-    response = Response(body, mimetype="text/calendar")
+def _ics(body: bytes, filename: str, packed: bytes | None = None) -> Response:
+    """A calendar; gzipped (packed) for a client that takes it, as calendar apps that poll do."""
+    if packed is not None and "gzip" in request.accept_encodings:
+        response = Response(packed, mimetype="text/calendar")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.vary.add("Accept-Encoding")
     return response
+
+
+def _feed(sessions, name: str) -> tuple[bytes, bytes]:
+    """A feed of sessions, as it is kept: plain and gzipped."""
+    body = calendar.calendar(sessions, name, language=current_language())
+    return body, gzip.compress(body, mtime=0)
 
 
 def _feed_sessions(*where):
@@ -698,7 +711,7 @@ def session_ics(session_id):
         abort(404)
     body = calendar.calendar(
         [session], localized(session, "title").text, language=current_language()
-    ).decode("utf-8")
+    )
     return _ics(body, f"session-{session.id}.ics")
 
 
@@ -708,28 +721,25 @@ def group_ics(slug):
     group = _group_or_404(slug)
     if group.status not in (GroupStatus.ACTIVE, GroupStatus.CLOSED):
         abort(404)
-    body = cache.public_page(
+    body, packed = cache.public_page(
         DIRECTORY,
-        lambda: calendar.calendar(
+        lambda: _feed(
             _feed_sessions(GroupSession.group_id == group.id),
             f"B40: {localized(group, 'name').text}",
-            language=current_language(),
-        ).decode("utf-8"),
+        ),
         vary=_today(),
         anyone=True,
     )
-    return _ics(body, f"{group.slug}.ics")
+    return _ics(body, f"{group.slug}.ics", packed)
 
 
 @bp.route("/calendar.ics")
 @access(PUBLIC)
 def all_ics():
-    body = cache.public_page(
+    body, packed = cache.public_page(
         DIRECTORY,
-        lambda: calendar.calendar(
-            _feed_sessions(), _("B40 working groups"), language=current_language()
-        ).decode("utf-8"),
+        lambda: _feed(_feed_sessions(), _("B40 working groups")),
         vary=_today(),
         anyone=True,
     )
-    return _ics(body, "b40-working-groups.ics")
+    return _ics(body, "b40-working-groups.ics", packed)
