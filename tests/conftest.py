@@ -2,6 +2,7 @@
 
 import os
 import re
+from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
@@ -15,6 +16,8 @@ from secretariat.accounts import operations as accounts
 from secretariat.accounts.models import User
 from secretariat.extensions import db as _db
 from secretariat.extensions import limiter
+from secretariat.members import operations as members
+from secretariat.members.models import JoinRoute
 from secretariat.security import Role
 
 PASSWORD = "correct-horse-battery-staple"
@@ -205,6 +208,19 @@ def create_user(app, db):
         return user
 
     return make
+
+
+def add_cities(count: int, name: str, joined_on: date = date(2025, 1, 1)) -> None:
+    """count more member cities, "<name> 000" on, in Serbia (in a request, before a commit)."""
+    for number in range(count):
+        members.create_city(
+            None,
+            official_name=f"{name} {number:03d}",
+            english_name=f"{name} {number:03d}",
+            country_code="RS",
+            joined_on=joined_on,
+            join_route=JoinRoute.APPLICATION,
+        )
 
 
 def sign_in(client, email: str, password: str = PASSWORD):

@@ -8,7 +8,6 @@ import http.client
 import re
 import threading
 import time
-from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -20,9 +19,9 @@ from secretariat.accounts.models import User
 from secretariat.elections import operations
 from secretariat.elections.models import Ballot, Election, Tally, VoteRecord
 from secretariat.extensions import db as _db
-from secretariat.members import operations as members
-from secretariat.members.models import City, JoinRoute
+from secretariat.members.models import City
 from secretariat.security import Role
+from tests.conftest import add_cities
 from tests.test_elections import (
     RECEIPT,
     candidate_codes,
@@ -143,15 +142,7 @@ def test_fifty_ballots_at_once_from_one_city_make_one(app, server):
 def _seventy_cities(app) -> list[User]:
     """The demo's forty cities and thirty more, each with its mayor."""
     with app.test_request_context():
-        for number in range(30):
-            members.create_city(
-                None,
-                official_name=f"Test City {number:02d}",
-                english_name=f"Test City {number:02d}",
-                country_code="RS",
-                joined_on=date(2025, 1, 1),
-                join_route=JoinRoute.APPLICATION,
-            )
+        add_cities(30, "Test City")
         slugs = _db.session.scalars(select(City.slug).order_by(City.id)).all()
         mayors = [
             accounts.create_user(None, f"mayor.{slug}@example.org", f"Mayor {n}", Role.MAYOR, slug)

@@ -20,8 +20,7 @@ from secretariat.accounts.models import User
 from secretariat.database import utcnow
 from secretariat.extensions import db as _db
 from secretariat.mail import OutboxMessage
-from secretariat.members import operations as members
-from secretariat.members.models import City, ContactKind, JoinRoute
+from secretariat.members.models import City, ContactKind
 from secretariat.presidency.demo import load_history
 from secretariat.security import Role
 from secretariat.working_groups import operations, tasks
@@ -45,7 +44,7 @@ from secretariat.working_groups.rules import (
     reminder_due,
 )
 from secretariat.working_groups.views import CITY_CHOICES
-from tests.conftest import sign_in
+from tests.conftest import add_cities, sign_in
 
 CLIMATE = "local-climate-action"
 MIGRATION = "local-democracy-and-migration"
@@ -368,15 +367,7 @@ def test_staff_add_any_city_and_set_coordinators(app, client, network, sign_in_a
 
 def test_with_many_cities_outside_staff_type_the_one_they_add(app, client, network, sign_in_as):
     with app.test_request_context():
-        for number in range(CITY_CHOICES + 1):
-            members.create_city(
-                None,
-                official_name=f"Added City {number:03d}",
-                english_name=f"Added City {number:03d}",
-                country_code="RS",
-                joined_on=date(2026, 1, 1),
-                join_route=JoinRoute.APPLICATION,
-            )
+        add_cities(CITY_CHOICES + 1, "Added City")
         _db.session.commit()
     sign_in_as(Role.SECRETARIAT)
     page = f"/working-groups/{CLIMATE}?lang=tr"
