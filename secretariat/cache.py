@@ -1,4 +1,4 @@
-"""Public pages kept rendered in each process while a database stamp says nothing they show changed."""
+"""Pages kept rendered in each process while a database stamp says nothing they show changed."""
 
 import secrets
 import threading
@@ -51,10 +51,13 @@ def _upsert(dialect):
 _UPSERTS = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 
 
-def bump(name: str) -> None:
-    """Every process renders the pages of name afresh once the caller's transaction commits."""
-    db.session.execute(
-        _UPSERTS[db.session.get_bind().dialect.name],
+def bump(name: str, connection=None) -> None:
+    """Every process renders the pages of name afresh once the caller's transaction commits
+    (on connection, the session's own, from inside a flush)."""
+    target = connection if connection is not None else db.session
+    dialect = connection.dialect if connection is not None else db.session.get_bind().dialect
+    target.execute(
+        _UPSERTS[dialect.name],
         {"name": name, "token": secrets.token_hex(16), "changed_at": utcnow()},
     )
     g.pop("page_stamps", None)
@@ -132,7 +135,7 @@ def _anonymous_without_messages() -> bool:
     return not current_user.is_authenticated and not session.get("_flashes")
 
 
-def public_page(
+def kept(
     name: str,
     render: Callable[[], Kept],
     vary: Hashable = None,
@@ -144,9 +147,10 @@ def public_page(
     The page must depend on nothing else: the language, the address, data whose every change
     bumps the stamp, vary (the day, for a feed of a sliding window) and the clock only up to
     until() (when the next session begins, for a page that tells upcoming from past sessions),
-    which is asked once per render, not per request. A page that shows nothing of its reader
-    (a calendar feed) is kept for anyone, signed in or not. The response (headers, the session
-    cookie) is still built per request.
+    which is asked once per render, not per request. What shows nothing of its reader (a
+    calendar feed, the staff's users table inside its layout) is kept for anyone, signed in or
+    not, once the view has checked access. The response (headers, the session cookie) is still
+    built per request.
     """
     if len(request.query_string) > LONGEST_QUERY_STRING:
         return render()
@@ -157,9 +161,9 @@ def public_page(
     if token is None:
         return render()
     cache = _pages(name)
-    kept = cache.get(key, token)
-    if kept is not None:
-        return kept
+    found = cache.get(key, token)
+    if found is not None:
+        return found
     ends = until() if until is not None else None  # before the render: it may only end sooner
     session_before = dict(session)
     html = render()

@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from secretariat.accounts import operations
 from secretariat.accounts.models import AccountToken, User
@@ -441,3 +441,53 @@ def test_the_listing_counts_and_pages_every_user(app, client, sign_in_as, create
         assert "1 user found." in client.get("/staff/users?q=listed 1").get_data(as_text=True)
     finally:
         app.config["PAGE_SIZE"] = 50
+
+
+def _users_statements(app, client, url="/staff/users") -> tuple[str, list[str]]:
+    """The page of url and the statements it read from the users table besides the reader."""
+    seen: list[str] = []
+    with app.app_context():
+        engine = _db.engine
+    listener = lambda conn, cursor, sql, *args: seen.append(" ".join(sql.split()))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        html = client.get(url).get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    listing = [sql for sql in seen if "FROM users" in sql and "WHERE users.id =" not in sql]
+    return html, listing
+
+
+def test_the_users_table_is_kept_and_shows_every_change_on_the_next_request(
+    app, client, sign_in_as, create_user
+):
+    staff = sign_in_as(Role.SECRETARIAT, name="Selin Staff")
+    target = create_user(Role.DELEGATE, name="Vesna Before")
+    html, listing = _users_statements(app, client)
+    assert "Vesna Before" in html and listing  # rendered
+    html, listing = _users_statements(app, client)
+    assert "Vesna Before" in html and listing == []  # kept: the users were not read again
+    assert "Selin Staff" in html  # the layout is still the reader's own
+
+    sign_in(app.test_client(), target.email)  # a sign-in changes no listed column
+    assert _users_statements(app, client)[1] == []
+
+    with app.test_request_context():
+        operations.update_profile(
+            _db.session.get(User, target.id), "Vesna After", "en", "Europe/Istanbul"
+        )
+        _db.session.commit()
+    html, listing = _users_statements(app, client)
+    assert "Vesna After" in html and "Vesna Before" not in html and listing
+
+    client.post_form(f"/staff/users/{target.id}/deactivate", page=f"/staff/users/{target.id}")
+    row = re.search(r"Vesna After.*?</tr>", client.get("/staff/users").get_data(as_text=True), re.S)
+    assert "Deactivated" in row.group(0)
+
+    create_user(Role.MAYOR, name="Newly Invited")
+    assert "Newly Invited" in client.get("/staff/users").get_data(as_text=True)
+    other = app.test_client()
+    sign_in(other, create_user(Role.ADMIN, name="Ana Admin").email)
+    html = other.get("/staff/users").get_data(as_text=True)
+    assert "Ana Admin ·" in html and "Selin Staff ·" not in html  # each reader's own layout
+    assert staff.name in html  # and the same table

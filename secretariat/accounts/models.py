@@ -4,9 +4,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from secretariat import cache
 from secretariat.database import UTCDateTime, sql_list, utcnow
 from secretariat.extensions import db
 from secretariat.i18n import DEFAULT_TIMEZONE, LabelledEnum
@@ -77,6 +78,23 @@ class User(UserMixin, db.Model):
 @event.listens_for(User, "before_update")
 def _index_for_search(mapper, connection, user: User) -> None:
     user.search_key = search_keys(user.name, user.email)
+
+
+USERS_LISTING = "users"  # the stamp of the staff's kept users table
+LISTED = ("email", "name", "role", "city_slug", "is_active", "password_hash")
+
+
+@event.listens_for(Session, "after_flush")
+def _restamp_the_users_listing(session, context) -> None:
+    """Any flush that adds, removes or changes what the users table shows replaces its stamp
+    in the same transaction (a sign-in, which changes only its time, does not); an UPDATE
+    written without the ORM must call cache.bump(USERS_LISTING) itself."""
+    if any(isinstance(obj, User) for obj in (*session.new, *session.deleted)) or any(
+        isinstance(obj, User)
+        and any(inspect(obj).attrs[name].history.has_changes() for name in LISTED)
+        for obj in session.dirty
+    ):
+        cache.bump(USERS_LISTING, session.connection())
 
 
 class TokenPurpose(LabelledEnum):

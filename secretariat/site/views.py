@@ -25,7 +25,7 @@ from secretariat.working_groups import operations as working_groups
 def home():
     # kept like the directory: the handover, the summits and the sessions all bump its stamp;
     # and it is kept only until the next session begins, which leaves the list then
-    return cache.public_page(DIRECTORY, _home_page, until=working_groups.next_start)
+    return cache.kept(DIRECTORY, _home_page, until=working_groups.next_start)
 
 
 def _home_page() -> str:

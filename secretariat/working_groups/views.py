@@ -103,7 +103,7 @@ def _button(operation, *args, done: str) -> None:
 @bp.route("/working-groups")
 @access(PUBLIC)
 def list_groups():
-    return cache.public_page(DIRECTORY, _groups_page, until=operations.next_start)
+    return cache.kept(DIRECTORY, _groups_page, until=operations.next_start)
 
 
 def _groups_page() -> str:
@@ -149,7 +149,7 @@ def _groups_page() -> str:
 @bp.route("/working-groups/<slug>")
 @access(PUBLIC)
 def show_group(slug):
-    return cache.public_page(
+    return cache.kept(
         DIRECTORY, lambda: _group_page(slug), until=lambda: operations.next_start(slug)
     )
 
@@ -721,7 +721,7 @@ def group_ics(slug):
     group = _group_or_404(slug)
     if group.status not in (GroupStatus.ACTIVE, GroupStatus.CLOSED):
         abort(404)
-    body, packed = cache.public_page(
+    body, packed = cache.kept(
         DIRECTORY,
         lambda: _feed(
             _feed_sessions(GroupSession.group_id == group.id),
@@ -736,7 +736,7 @@ def group_ics(slug):
 @bp.route("/calendar.ics")
 @access(PUBLIC)
 def all_ics():
-    body, packed = cache.public_page(
+    body, packed = cache.kept(
         DIRECTORY,
         lambda: _feed(_feed_sessions(), _("B40 working groups")),
         vary=_today(),
