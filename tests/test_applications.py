@@ -31,6 +31,7 @@ from secretariat.members.models import City, CityStatus, Contact, JoinRoute
 from secretariat.security import Role
 from secretariat.working_groups.models import GroupMembership
 from secretariat.working_groups.operations import ensure_permanent_groups
+from tests.conftest import load_once
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 SUBMISSION_TOKEN = re.compile(r'name="submission_token" type="hidden" value="([^"]+)"')
@@ -49,9 +50,7 @@ def network(app, db):
 
 @pytest.fixture
 def cities(app, db):
-    with app.test_request_context():
-        demo.load_cities()
-        _db.session.commit()
+    load_once(app, "cities", demo.load_cities)
 
 
 def fields(**overrides) -> dict:

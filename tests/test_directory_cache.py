@@ -10,6 +10,7 @@ from secretariat.extensions import db as _db
 from secretariat.members import operations
 from secretariat.members.models import City, JoinRoute
 from secretariat.security import Role
+from tests.conftest import load_once
 
 PUBLIC_PAGES = [
     "/members",
@@ -25,9 +26,7 @@ PUBLIC_PAGES = [
 @pytest.fixture
 def cities(app, db):
     """The demo network's forty real cities, with fictional mayors and contacts."""
-    with app.test_request_context():
-        demo.load_cities()
-        _db.session.commit()
+    load_once(app, "cities", demo.load_cities)
 
 
 def fetch(app, client, url):

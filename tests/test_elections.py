@@ -33,7 +33,7 @@ from secretariat.members.models import City, JoinRoute
 from secretariat.presidency import demo as presidency_demo
 from secretariat.presidency.models import Summit, Term
 from secretariat.security import Role
-from tests.conftest import sign_in
+from tests.conftest import load_once, sign_in
 
 CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
@@ -48,10 +48,7 @@ ZAGREB_SUMMIT = 5  # the host of summit 5 holds term 5: it may not stand for ter
 @pytest.fixture
 def network(app, db):
     """The demo network's forty cities and the real history of five summits and terms."""
-    with app.test_request_context():
-        demo.load_cities()
-        presidency_demo.load_history(demo.DATA)
-        _db.session.commit()
+    load_once(app, "network", lambda: (demo.load_cities(), presidency_demo.load_history(demo.DATA)))
 
 
 def city_id(slug: str) -> int:

@@ -14,15 +14,14 @@ from secretariat.extensions import db as _db
 from secretariat.members import operations
 from secretariat.members.models import City, Contact, Country, JoinRoute
 from secretariat.security import Role
+from tests.conftest import load_once
 from tests.test_i18n import turkish
 
 
 @pytest.fixture
 def cities(app, db):
     """The demo network's forty real cities, with fictional mayors and contacts."""
-    with app.test_request_context():
-        demo.load_cities()
-        _db.session.commit()
+    load_once(app, "cities", demo.load_cities)
 
 
 def add_city(app, **names):

@@ -27,6 +27,7 @@ from secretariat.presidency.rules import (
     progress,
 )
 from secretariat.security import Role
+from tests.conftest import load_once
 
 PAST_START, PAST_END = date(2024, 5, 13), date(2024, 5, 15)  # a summit long over
 CANARY = '<script>alert("b40")</script>'
@@ -35,9 +36,7 @@ CANARY = '<script>alert("b40")</script>'
 @pytest.fixture
 def cities(app, db):
     """The demo network's forty real cities, with fictional mayors; no summit yet."""
-    with app.test_request_context():
-        demo.load_cities()
-        _db.session.commit()
+    load_once(app, "cities", demo.load_cities)
 
 
 @pytest.fixture

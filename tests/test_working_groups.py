@@ -44,7 +44,7 @@ from secretariat.working_groups.rules import (
     reminder_due,
 )
 from secretariat.working_groups.views import CITY_CHOICES
-from tests.conftest import add_cities, sign_in
+from tests.conftest import add_cities, load_once, sign_in
 
 CLIMATE = "local-climate-action"
 MIGRATION = "local-democracy-and-migration"
@@ -53,10 +53,7 @@ MIGRATION = "local-democracy-and-migration"
 @pytest.fixture
 def network(app, db):
     """The forty real cities with their groups and the real presidency: Zagreb presides."""
-    with app.test_request_context():
-        demo.load_cities()
-        load_history(demo.DATA)
-        _db.session.commit()
+    load_once(app, "network", lambda: (demo.load_cities(), load_history(demo.DATA)))
 
 
 def group(slug: str) -> WorkingGroup:
