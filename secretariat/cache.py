@@ -54,10 +54,9 @@ _UPSERTS = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 def bump(name: str, connection=None) -> None:
     """Every process renders the pages of name afresh once the caller's transaction commits
     (on connection, the session's own, from inside a flush)."""
-    target = connection if connection is not None else db.session
-    dialect = connection.dialect if connection is not None else db.session.get_bind().dialect
-    target.execute(
-        _UPSERTS[dialect.name],
+    connection = connection or db.session.connection()
+    connection.execute(
+        _UPSERTS[connection.dialect.name],
         {"name": name, "token": secrets.token_hex(16), "changed_at": utcnow()},
     )
     g.pop("page_stamps", None)
@@ -152,9 +151,8 @@ def kept(
     not, once the view has checked access. The response (headers, the session cookie) is still
     built per request.
     """
-    if len(request.query_string) > LONGEST_QUERY_STRING:
-        return render()
-    if not anyone and not _anonymous_without_messages():
+    too_long = len(request.query_string) > LONGEST_QUERY_STRING
+    if too_long or not (anyone or _anonymous_without_messages()):
         return render()
     key = (current_language(), request.script_root, request.path, request.query_string, vary)
     token = stamp(name)  # after the language: choosing it may set the session's language
