@@ -38,7 +38,10 @@ class Defaults:
     LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILURES_PER_ADDRESS = "30 per hour"
     RESET_REQUESTS_PER_ADDRESS = "10 per hour"
-    APPLICATIONS_PER_ADDRESS = "10 per hour;30 per day"
+    APPLICATIONS_PER_ADDRESS = "10 per hour;30 per day"  # counted before the work
+    APPLICATION_DOCUMENTS_PER_ADDRESS = "5 per hour"  # documents kept for a form not yet sent
+    PENDING_DOCUMENTS_MAX_BYTES = 200 * 1024 * 1024  # all such documents together
+    PENDING_DOCUMENTS_MAX_FILES = 500
 
     UPLOAD_FOLDER = None  # instance/uploads/ unless set (storage all instances share)
 

@@ -1,6 +1,10 @@
 """Uploaded documents: checked by content, stored under random names in instance/, never inline."""
 
+import os
 import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from flask import current_app, send_file
@@ -9,7 +13,12 @@ from flask_babel import lazy_gettext as _l
 from secretariat.text import clean_line
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # SPEC §2.1: at most 10 MB
+PENDING_FOR_SECONDS = 24 * 3600  # a form not sent again within a day has been given up
 _CHUNK = 64 * 1024
+NOT_KEPT = _l(
+    "The document could not be kept with the form this time. Please attach it again when you "
+    "send the form."
+)
 
 
 class RefusedUpload(ValueError):
@@ -55,23 +64,111 @@ def read_pdf(stream) -> bytes:
     return bytes(data)
 
 
-def store(data: bytes) -> str:
-    """Write data under a new random name and return that name (never the uploader's)."""
+def pending_folder() -> Path:
+    """Documents kept for a form not sent yet, apart from those of applications."""
+    path = folder() / "pending"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def _pending_files(remove_old: bool) -> tuple[int, int, int]:
+    """The pending documents' count and bytes; with remove_old, those older than a day are
+    removed first (and counted as the third figure)."""
+    cutoff = time.time() - PENDING_FOR_SECONDS
+    files = size = removed = 0
+    with os.scandir(pending_folder()) as entries:
+        for entry in entries:
+            try:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                stat = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:  # taken meanwhile by its form, or by another sweep
+                continue
+            if remove_old and stat.st_mtime < cutoff:
+                Path(entry.path).unlink(missing_ok=True)
+                removed += 1
+                continue
+            files += 1
+            size += stat.st_size
+    return files, size, removed
+
+
+def sweep_pending() -> int:
+    """Remove the documents kept for forms nobody sent within a day; how many went."""
+    return _pending_files(remove_old=True)[2]
+
+
+def keep(data: bytes, admit: Callable[[], bool] = lambda: True) -> str:
+    """Keep data for a form not sent yet, under a new random name (never the uploader's).
+
+    Bounded before anything is written, or RefusedUpload(NOT_KEPT): every pending document
+    together (PENDING_DOCUMENTS_MAX_FILES, PENDING_DOCUMENTS_MAX_BYTES), then admit(), the
+    sender's own allowance. Each call first removes what waited more than a day, so no scheduler
+    has to run for that, and the folder, bounded, is quick to go through. Requests racing at the
+    bound each count the others' files once written, and whoever then finds the total over it
+    takes its own back.
+    """
+    most_files = current_app.config["PENDING_DOCUMENTS_MAX_FILES"]
+    most_bytes = current_app.config["PENDING_DOCUMENTS_MAX_BYTES"]
+    files, size, _removed = _pending_files(remove_old=True)
+    if files + 1 > most_files or size + len(data) > most_bytes or not admit():
+        raise RefusedUpload(NOT_KEPT)
     name = secrets.token_hex(16)
-    (folder() / name).write_bytes(data)
+    path = pending_folder() / name
+    path.write_bytes(data)
+    files, size, _removed = _pending_files(remove_old=False)
+    if files > most_files or size > most_bytes:
+        path.unlink(missing_ok=True)
+        raise RefusedUpload(NOT_KEPT)
     return name
 
 
-def path_of(stored_name: str) -> Path:
+def _checked(stored_name: str) -> str:
     if not stored_name or not stored_name.isalnum():
         raise FileNotFoundError(stored_name)
-    return folder() / stored_name
+    return stored_name
+
+
+def path_of(stored_name: str) -> Path:
+    """Where a document of an application is."""
+    return folder() / _checked(stored_name)
+
+
+def is_pending(stored_name: str) -> bool:
+    try:
+        return (pending_folder() / _checked(stored_name)).is_file()
+    except FileNotFoundError:
+        return False
+
+
+@contextmanager
+def adopted(stored_name: str) -> Iterator[None]:
+    """The pending document moved among the applications' for the transaction inside, and back
+    among the pending ones if it fails, so that the form can be sent again with it.
+
+    A process killed between the move and the commit leaves a file no application names:
+    applications.tasks.remove_orphan_documents takes it away.
+    """
+    if not stored_name:
+        yield
+        return
+    pending, placed = pending_folder() / _checked(stored_name), path_of(stored_name)
+    try:
+        pending.replace(placed)
+    except FileNotFoundError:  # sent by two forms at once, and the other one took it
+        raise RefusedUpload(NOT_KEPT) from None
+    os.utime(placed)  # the orphan job spares what is younger than a day
+    try:
+        yield
+    except BaseException:
+        placed.replace(pending)
+        raise
 
 
 def discard(stored_name: str) -> None:
-    """Remove a stored file whose transaction did not commit."""
+    """Remove a document kept for a form that no application took."""
     if stored_name:
-        path_of(stored_name).unlink(missing_ok=True)
+        (pending_folder() / _checked(stored_name)).unlink(missing_ok=True)
 
 
 def send_document(stored_name: str, download_name: str):

@@ -6,20 +6,25 @@ import re
 import threading
 from datetime import date
 from html import unescape
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from secretariat import demo, uploads
 from secretariat.accounts.models import User
 from secretariat.applications import operations
-from secretariat.applications.models import Application
+from secretariat.applications.models import Application, ApplicationNameClaim
 from secretariat.applications.rules import (
     APPLICANT_ACTIONS,
+    OPEN_STATES,
     STAFF_ACTIONS,
     Action,
     ApplicationState,
+    name_cores,
     next_state,
 )
 from secretariat.applications.tasks import remove_orphan_documents
@@ -123,15 +128,28 @@ def outbox(app) -> list[OutboxMessage]:
 
 
 def stored_files(app) -> list[str]:
+    """The documents in place: the upload folder's own files, not those kept for a form."""
     with app.app_context():
-        return sorted(path.name for path in uploads.folder().iterdir())
+        return sorted(path.name for path in uploads.folder().iterdir() if path.is_file())
+
+
+def files_on_disk(app) -> list[Path]:
+    """Every file under the upload folder, wherever it waits: what fills the disk."""
+    with app.app_context():
+        return sorted(path for path in uploads.folder().rglob("*") if path.is_file())
+
+
+def age(paths, days: float = 2) -> None:
+    for path in paths:
+        then = path.stat().st_mtime - days * 86400
+        os.utime(path, (then, then))
 
 
 @pytest.fixture(autouse=True)
 def empty_uploads(app):
     yield
     with app.app_context():
-        for path in uploads.folder().iterdir():
+        for path in files_on_disk(app):
             path.unlink()
 
 
@@ -298,6 +316,17 @@ def test_applications_are_throttled_per_address(app, client, network):
     assert count(app, Application) == 10
 
 
+def test_a_form_answered_with_an_error_uses_none_of_the_allowance(app, client, network):
+    for number in range(12):
+        response = apply(
+            client, city_name=f"Town {number}", city_name_en=f"Town {number}", consent=None
+        )
+        assert response.status_code == 200
+    for number in range(10):
+        submitted(client, city_name=f"Town {number}", city_name_en=f"Town {number}")
+    assert count(app, Application) == 10
+
+
 # --- duplicates -------------------------------------------------------------------------------
 
 
@@ -332,6 +361,95 @@ def test_an_open_application_is_not_made_twice(app, client, network, official, e
     response = apply(app.test_client(), city_name=official, city_name_en=english)
     assert any(reference in error for error in errors(response))
     assert count(app, Application) == 1
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        (("Niš", "Nis"), ("Ниш", "Nish")),
+        (("Ниш", "Niš"), ("NIS", "nis")),
+        (("Grad Niš", "City of Niš"), ("Niš", "Nis")),
+        (("Niš", "Nis"), ("Grad Niš", "City of Nis")),
+    ],
+)
+def test_every_spelling_of_a_city_with_an_open_application_is_refused(
+    app, client, network, first, then
+):
+    submitted(client, city_name=first[0], city_name_en=first[1])
+    reference = only_application(app).reference
+    response = apply(app.test_client(), city_name=then[0], city_name_en=then[1])
+    assert response.status_code == 200
+    assert 'id="city_name-error"' in response.get_data(as_text=True)
+    assert any(reference in error for error in errors(response))
+    assert count(app, Application) == 1
+
+
+@pytest.mark.parametrize("state", [S.WITHDRAWN, S.REJECTED])
+def test_a_closed_application_frees_the_name(app, client, network, create_user, state):
+    staff = create_user(Role.SECRETARIAT)
+    bring_to(app, state, staff.id)
+    assert submitted(client, city_name="Ниш", city_name_en="Niš")
+    assert count(app, Application, Application.state == S.SUBMITTED) == 1
+    response = apply(app.test_client(), city_name="Nis", city_name_en="Nis")
+    assert any("already has an open application" in error for error in errors(response))
+
+
+@pytest.mark.parametrize("state", list(S))
+def test_an_application_claims_its_names_while_it_is_open(app, network, create_user, state):
+    staff = create_user(Role.SECRETARIAT)
+    application = bring_to(app, state, staff.id)
+    with app.app_context():
+        claims = set(
+            _db.session.scalars(
+                select(ApplicationNameClaim.name_key).where(
+                    ApplicationNameClaim.application_id == application.id
+                )
+            )
+        )
+        keys = _db.session.get(Application, application.id).search_key
+    assert claims == (name_cores(keys) if state in OPEN_STATES else set())
+    assert {"nis", "nish"} <= name_cores(keys)
+
+
+def test_the_database_refuses_a_second_claim_on_a_spelling(app, client, network):
+    submitted(client)
+    application = only_application(app)
+    with app.app_context():
+        _db.session.add(
+            ApplicationNameClaim(
+                country_id=application.country_id, name_key="nis", application_id=application.id
+            )
+        )
+        with pytest.raises(IntegrityError):
+            _db.session.flush()
+        _db.session.rollback()
+
+
+def test_the_migration_claims_the_names_of_the_open_applications(app, client, network):
+    submitted(client)
+    bor = submitted(app.test_client(), city_name="Bor", city_name_en="Bor")
+    client.post_form(f"{bor}/withdraw", {"confirm": "y"}, page=bor)
+    claim = (
+        ApplicationNameClaim.country_id,
+        ApplicationNameClaim.name_key,
+        ApplicationNameClaim.application_id,
+    )
+    with app.app_context():
+        before = {tuple(row) for row in _db.session.execute(select(*claim))}
+        open_id = _db.session.scalar(select(Application.id).where(Application.state == S.SUBMITTED))
+        _db.session.remove()
+        downgrade(revision="9c93697fca1b")
+        upgrade()
+        after = {tuple(row) for row in _db.session.execute(select(*claim))}
+    assert after == before
+    assert before and {application_id for _c, _k, application_id in before} == {open_id}
+
+
+def test_withdrawing_on_the_status_page_frees_the_name(app, client, network):
+    location = submitted(client)
+    client.post_form(f"{location}/withdraw", {"confirm": "y", "note": ""}, page=location)
+    assert only_application(app).state == S.WITHDRAWN
+    assert submitted(app.test_client(), city_name="Niš", city_name_en="Nis")
 
 
 def test_a_city_of_the_same_name_in_another_country_may_apply(app, client, cities):
@@ -432,6 +550,89 @@ def test_a_valid_pdf_is_kept_when_another_field_fails(app, client, network):
     application = only_application(app)
     assert application.document_name == "karar.pdf"
     assert stored_files(app) == [application.document_file]
+    assert [path.name for path in files_on_disk(app)] == [application.document_file]
+
+
+def test_failed_posts_from_one_address_stop_keeping_documents_at_the_bound(app, client, network):
+    kept_pages = []
+    for _ in range(8):
+        response = apply(client, document=("karar.pdf", PDF), consent=None, url="/apply?lang=en")
+        assert response.status_code == 200
+        kept_pages.append('name="kept_document"' in response.get_data(as_text=True))
+    assert kept_pages == [True] * 5 + [False] * 3
+    assert len(files_on_disk(app)) == 5
+    html = response.get_data(as_text=True)
+    assert 'id="consent-error"' in html and 'value="Ниш"' in html  # nothing typed is lost
+    message = re.search(r'<p class="error" id="document-error">([^<]+)</p>', html).group(1)
+    assert "attach it again" in unescape(message)
+
+
+@pytest.mark.parametrize(
+    "bound", [("PENDING_DOCUMENTS_MAX_FILES", 3, 3), ("PENDING_DOCUMENTS_MAX_BYTES", 200, 2)]
+)
+def test_documents_kept_for_unsent_forms_stay_within_a_total_bound(
+    app, network, monkeypatch, bound
+):
+    setting, value, most = bound
+    assert len(PDF) * 3 > 200 > len(PDF) * 2
+    monkeypatch.setitem(app.config, setting, value)
+    for number in range(6):
+        browser = app.test_client()
+        browser.environ_base["REMOTE_ADDR"] = f"192.0.2.{number + 1}"
+        response = apply(browser, document=("karar.pdf", PDF), consent=None, url="/apply?lang=en")
+        assert response.status_code == 200
+    assert len(files_on_disk(app)) == most
+    assert "attach it again" in unescape(response.get_data(as_text=True))
+
+
+def test_an_old_orphan_goes_with_the_next_upload_without_any_job(app, client, network):
+    apply(client, document=("first.pdf", PDF), consent=None)  # the applicant gave up
+    old = files_on_disk(app)
+    assert len(old) == 1
+    age(old, days=2)
+    later = app.test_client()
+    later.environ_base["REMOTE_ADDR"] = "192.0.2.9"
+    apply(later, document=("second.pdf", PDF), consent=None)
+    now = files_on_disk(app)
+    assert len(now) == 1 and now != old
+
+
+def test_a_kept_document_survives_a_duplicate_and_ends_attached(app, client, network):
+    location = submitted(client)
+    browser = app.test_client()
+    first = apply(browser, city_name="Niš", city_name_en="Nis", document=("k.pdf", PDF))
+    html = first.get_data(as_text=True)
+    assert any("already has an open application" in error for error in errors(first))
+    kept = re.search(r'name="kept_document" value="([^"]+)"', html).group(1)
+    token = SUBMISSION_TOKEN.search(html).group(1)
+    assert len(files_on_disk(app)) == 1
+    client.post_form(f"{location}/withdraw", {"confirm": "y"}, page=location)
+    csrf, _token = form_page(browser)
+    again = browser.post(
+        "/apply",
+        data={
+            "csrf_token": csrf,
+            "submission_token": token,
+            "kept_document": kept,
+            **fields(city_name="Niš", city_name_en="Nis"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 302, errors(again)
+    with app.app_context():
+        attached = _db.session.scalar(
+            select(Application.document_file).where(Application.state == S.SUBMITTED)
+        )
+    assert attached and [path.name for path in files_on_disk(app)] == [attached]
+
+
+@pytest.mark.parametrize("name", ["decision_on", "approval_on"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_an_implausible_date_is_named_next_to_its_field(app, client, network, name, day):
+    response = apply(client, **{name: day})
+    assert response.status_code == 200
+    assert f'id="{name}-error"' in response.get_data(as_text=True)
+    assert count(app, Application) == 0
 
 
 def test_a_forged_kept_document_is_ignored(app, client, network):
@@ -448,12 +649,12 @@ def test_documents_no_application_kept_are_removed_after_a_day(app, client, netw
     apply(client, document=("karar.pdf", PDF), consent=None)  # the applicant gave up
     submitted(app.test_client(), city_name="Bor", city_name_en="Bor", document=("b.pdf", PDF))
     with app.app_context():
-        paths = list(uploads.folder().iterdir())
-        for path in paths:
-            two_days_ago = path.stat().st_mtime - 2 * 86400
-            os.utime(path, (two_days_ago, two_days_ago))
-        assert remove_orphan_documents() == 1
-    assert stored_files(app) == [only_application(app).document_file]
+        orphan = uploads.folder() / "0123456789abcdef0123456789abcdef"
+        orphan.write_bytes(PDF)  # left by a crash between the file's move and the commit
+    age(files_on_disk(app))
+    with app.app_context():
+        assert remove_orphan_documents() == 2
+    assert [path.name for path in files_on_disk(app)] == [only_application(app).document_file]
 
 
 # --- the review ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The application form, the applicant's answer and withdrawal, and the staff's review forms."""
 
 import re
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -26,11 +27,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from secretariat.forms import PlausibleDate
 from secretariat.i18n import LANGUAGE_NAMES
 from secretariat.members.forms import population_field, website_field
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 PHONE_SHAPE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
+# A decision or an approval already given: today at the latest wherever the applicant is, a day
+# that UTC may not have reached yet.
+TAKEN = PlausibleDate(latest=timedelta(days=1))
 MOTIVATION_LIMIT = 5000
 NOTE_LIMIT = 5000
 
@@ -100,7 +105,7 @@ class ApplicationForm(FlaskForm):
         description=_l("For example the municipal council."),
     )
     decision_number = StringField(_l("Decision number"), validators=[Optional(), Length(max=100)])
-    decision_on = DateField(_l("Decision date"), validators=[Optional()])
+    decision_on = DateField(_l("Decision date"), validators=[Optional(), TAKEN])
     approval_authority = StringField(
         _l("National approval authority"),
         validators=[Optional(), Length(max=200)],
@@ -114,7 +119,7 @@ class ApplicationForm(FlaskForm):
     approval_reference = StringField(
         _l("Approval reference"), validators=[Optional(), Length(max=100)]
     )
-    approval_on = DateField(_l("Approval date"), validators=[Optional()])
+    approval_on = DateField(_l("Approval date"), validators=[Optional(), TAKEN])
     document = FileField(
         _l("Supporting document"),
         description=_l(

@@ -1,4 +1,4 @@
-"""Applications to join the network, their review history, and the yearly reference counters."""
+"""Applications to join the network, their history, the names they claim, reference counters."""
 
 from datetime import date, datetime
 
@@ -127,6 +127,18 @@ class ApplicationEvent(db.Model):
     @property
     def state_label(self):
         return ApplicationState(self.state).label
+
+
+class ApplicationNameClaim(db.Model):
+    """One spelling of the city an open application is for: SPEC §2.1 allows one open application
+    per city, and the primary key makes the database refuse a second claim on any spelling of it,
+    even from requests that race. Removed when the application closes."""
+
+    __tablename__ = "application_name_claims"
+
+    country_id: Mapped[int] = mapped_column(ForeignKey("countries.id"), primary_key=True)
+    name_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
 
 
 class ReferenceCounter(db.Model):

@@ -6,11 +6,17 @@ from datetime import date
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import literal, or_, select, update
+from sqlalchemy import delete, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from secretariat import audit, mail
 from secretariat.accounts import operations as accounts
-from secretariat.applications.models import Application, ApplicationEvent, ReferenceCounter
+from secretariat.applications.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationNameClaim,
+    ReferenceCounter,
+)
 from secretariat.applications.rules import (
     NOTE_REQUIRED,
     OPEN_STATES,
@@ -25,7 +31,7 @@ from secretariat.errors import RuleViolation
 from secretariat.extensions import db
 from secretariat.i18n import current_language
 from secretariat.members import operations as members
-from secretariat.members.models import City, CityStatus, ContactKind, JoinRoute
+from secretariat.members.models import City, CityStatus, ContactKind, Country, JoinRoute
 from secretariat.security import Role
 from secretariat.text import SEPARATOR, clean_line, normalise_email, search_keys
 from secretariat.working_groups.models import GroupStatus, WorkingGroup
@@ -86,6 +92,30 @@ def matching_city(keys: str, country_id: int) -> City | None:
     ).first()
 
 
+def _open_application(reference: str) -> Duplicate:
+    return Duplicate(
+        _l(
+            "This city already has an open application (%(reference)s). Please follow it "
+            "with the status link you received, or write to the secretariat.",
+            reference=reference,
+        )
+    )
+
+
+def _claimed_by(keys: str, country_id: int, exclude_id: int | None = None) -> str | None:
+    """The reference of the open application that claims one of the spellings of keys."""
+    return db.session.scalar(
+        select(Application.reference)
+        .join(ApplicationNameClaim, ApplicationNameClaim.application_id == Application.id)
+        .where(
+            ApplicationNameClaim.country_id == country_id,
+            ApplicationNameClaim.name_key.in_(sorted(name_cores(keys))),
+            Application.id != (exclude_id or 0),
+        )
+        .limit(1)
+    )
+
+
 def find_duplicate(keys: str, country_id: int, exclude_id: int | None = None):
     """Why a city may not apply (again): SPEC §2.1 answers a member or an open application."""
     city = matching_city(keys, country_id)
@@ -96,25 +126,47 @@ def find_duplicate(keys: str, country_id: int, exclude_id: int | None = None):
                 city=city.name_in(current_language()),
             )
         )
-    open_application = db.session.scalar(
-        select(Application.reference)
-        .where(
-            Application.country_id == country_id,
-            Application.state.in_(OPEN_STATES),
-            Application.id != (exclude_id or 0),
-            _matching(Application.search_key, keys),
-        )
-        .limit(1)
-    )
+    open_application = _claimed_by(keys, country_id, exclude_id)
     if open_application is not None:
-        return Duplicate(
-            _l(
-                "This city already has an open application (%(reference)s). Please follow it "
-                "with the status link you received, or write to the secretariat.",
-                reference=open_application,
-            )
-        )
+        return _open_application(open_application)
     return None
+
+
+def _claim_names(application: Application) -> None:
+    """Claim every spelling of the application's city, or refuse with the application holding one.
+
+    One open application per city (SPEC §2.1) is the claims' primary key: of requests that race
+    for a city, past a read that found it free, the database lets one claim it and the others
+    insert nothing (PostgreSQL has them wait for the first to end), and they get the refusal
+    the read would have given.
+    """
+    # in one order, so that two inserts racing over the same spellings cannot deadlock
+    cores = sorted(name_cores(application.search_key))
+    if not cores:
+        return
+    rows = [
+        {"country_id": application.country_id, "name_key": core, "application_id": application.id}
+        for core in cores
+    ]
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    claimed = set(
+        db.session.scalars(
+            dialect.insert(ApplicationNameClaim)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(ApplicationNameClaim.name_key)
+        )
+    )
+    if len(claimed) < len(cores):
+        holder = _claimed_by(application.search_key, application.country_id, application.id)
+        raise _open_application(holder or "")
+
+
+def _release_names(application: Application) -> None:
+    """A closed application (withdrawn, approved, rejected) no longer holds its city's name."""
+    db.session.execute(
+        delete(ApplicationNameClaim).where(ApplicationNameClaim.application_id == application.id)
+    )
 
 
 def by_submission_token(token: str) -> Application | None:
@@ -149,21 +201,33 @@ def active_groups(slugs) -> list[WorkingGroup]:
     ).all()
 
 
+def _names(submission: Submission) -> tuple[tuple[str, str], str]:
+    names = (clean_line(submission.city_name), clean_line(submission.city_name_en))
+    return names, search_keys(*names)
+
+
+def check_submission(submission: Submission) -> Country:
+    """The submission's country, or the refusal submit_application would give, found by reading
+    only: an unknown country, a member city, a city with an open application."""
+    country = members.country_by_code(submission.country_code)
+    duplicate = find_duplicate(_names(submission)[1], country.id)
+    if duplicate is not None:
+        raise duplicate
+    return country
+
+
 def submit_application(submission: Submission, submission_token: str) -> Application:
     """A new application with its reference, or the one this form already created.
 
     The form's one-time token is unique in the table: a double click, a resubmitted page or
-    four racing requests give one application (the view looks it up after a lost race).
+    four racing requests give one application (the view looks it up after a lost race). Forms
+    racing for one city are settled by the city's name claims (_claim_names).
     """
     existing = by_submission_token(submission_token)
     if existing is not None:
         return existing
-    country = members.country_by_code(submission.country_code)
-    names = (clean_line(submission.city_name), clean_line(submission.city_name_en))
-    keys = search_keys(*names)
-    duplicate = find_duplicate(keys, country.id)
-    if duplicate is not None:
-        raise duplicate
+    country = check_submission(submission)
+    names, keys = _names(submission)
     now = utcnow()
     number = _next_number(now.year)
     application = Application(
@@ -203,6 +267,7 @@ def submit_application(submission: Submission, submission_token: str) -> Applica
     )
     db.session.add(application)
     db.session.flush()
+    _claim_names(application)
     _record(application, None, Action.SUBMIT, "")
     mail.queue(
         application.contact_email,
@@ -262,6 +327,8 @@ def _move(application: Application, actor, action: str, note: str) -> Applicatio
     if moved.rowcount != 1:
         raise RuleViolation(_l("Someone else changed this application meanwhile. Please reload."))
     db.session.refresh(application, ["state", "updated_at"])
+    if target not in OPEN_STATES:
+        _release_names(application)
     _record(application, actor, action, note)
     mail.queue(
         application.contact_email,

@@ -8,14 +8,15 @@ from secretariat import uploads
 from secretariat.applications.models import Application
 from secretariat.extensions import db
 
-ORPHAN_AFTER_SECONDS = 24 * 3600
+ORPHAN_AFTER_SECONDS = uploads.PENDING_FOR_SECONDS
 
 
 def remove_orphan_documents() -> int:
-    """PDFs stored for a form that was never completed (the applicant gave up after an error)."""
+    """PDFs kept for a form that was never sent (every upload also sweeps those, so this is the
+    second line), and any in place that no application names (a process killed mid-request)."""
+    removed = uploads.sweep_pending()
     cutoff = time.time() - ORPHAN_AFTER_SECONDS
     old = [p for p in uploads.folder().iterdir() if p.is_file() and p.stat().st_mtime < cutoff]
-    removed = 0
     for start in range(0, len(old), 500):
         batch = {path.name: path for path in old[start : start + 500]}
         kept = set(

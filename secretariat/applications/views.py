@@ -5,8 +5,10 @@ from datetime import date, datetime, time
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from limits import parse_many
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -62,32 +64,50 @@ def _kept_documents() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="application-document")
 
 
+def _admitted(setting: str, scope: str) -> bool:
+    """Whether this address may do one more of scope, which is then counted, before the work.
+
+    limits' hit() tests and takes in one atomic step (under a lock in memory, one script in
+    Redis), so a burst from one address is held at its limit; flask_limiter's deduct_when counts
+    after the work, when every request of a burst has already passed the test.
+    """
+    if not limiter.enabled:
+        return True
+    strategy, address = limiter.limiter, get_remote_address()
+    items = parse_many(current_app.config[setting])
+    return all(strategy.test(item, scope, address) for item in items) and all(
+        strategy.hit(item, scope, address) for item in items
+    )
+
+
+def _documents_admitted() -> bool:
+    return _admitted("APPLICATION_DOCUMENTS_PER_ADDRESS", "documents")
+
+
 def _take_document(form: ApplicationForm) -> dict | None:
     """The PDF of this submission: a new upload, or the one kept from an earlier try of the form.
 
     A file input cannot be refilled by the server, so a valid PDF sent with a form that failed
-    elsewhere is stored and named in a signed hidden field; the applicant does not send it twice.
+    elsewhere is kept (uploads.keep, bounded per address and in total) and named in a signed
+    hidden field; the applicant does not send it twice.
     """
     upload = form.document.data
     if upload is not None and getattr(upload, "filename", ""):
         try:
             data = uploads.read_pdf(upload.stream)
+            stored = uploads.keep(data, admit=_documents_admitted)
         except uploads.RefusedUpload as refused:
             form.document.errors = [*form.document.errors, refused.message]
             g.upload_too_large = refused.too_large
             return None
-        return {
-            "file": uploads.store(data),
-            "name": uploads.display_name(upload.filename),
-            "size": len(data),
-        }
+        return {"file": stored, "name": uploads.display_name(upload.filename), "size": len(data)}
     kept = request.form.get("kept_document", "")
     if kept:
         try:
             document = _kept_documents().loads(kept)
         except BadSignature:
             return None
-        if isinstance(document, dict) and uploads.path_of(document.get("file", "")).exists():
+        if isinstance(document, dict) and uploads.is_pending(document.get("file", "")):
             return document
     return None
 
@@ -120,58 +140,36 @@ def _submission(form: ApplicationForm, document: dict | None) -> operations.Subm
     )
 
 
-def _counted(response) -> bool:
-    return g.get("application_attempted", False)
-
-
 @bp.route("/apply", methods=["GET", "POST"])
 @access(PUBLIC)
-@limiter.limit(
-    lambda: current_app.config["APPLICATIONS_PER_ADDRESS"],
-    methods=["POST"],
-    deduct_when=_counted,
-)
 def apply():
     form = application_form()
     valid = form.validate_on_submit()
     document = _take_document(form) if form.is_submitted() else None
-    if valid and not form.document.errors:
-        g.application_attempted = True
-        created, is_new = _create(form, document)
-        if created is not None:
-            if is_new:
-                flash(
-                    _(
-                        "Thank you. Your application %(reference)s has been received. "
-                        "Keep the address of this page: it shows the state of your application.",
-                        reference=created.reference,
-                    ),
-                    "success",
-                )
-            return redirect(url_for("applications.status", token=created.status_token))
+    if valid and not form.document.errors and (created := _create(form, document)):
+        return redirect(url_for("applications.status", token=created.status_token))
     kept = _kept_documents().dumps(document) if document else ""
-    return render_template("applications/apply.html", form=form, document=document, kept=kept), (
-        413 if g.get("upload_too_large") else 200
-    )
+    page = render_template("applications/apply.html", form=form, document=document, kept=kept)
+    return page, 413 if g.get("upload_too_large") else 200
 
 
-def _create(form: ApplicationForm, document: dict | None) -> tuple[Application | None, bool]:
-    """The application and whether this request made it: a form sent twice (a double click,
-    a reloaded page, a lost race for the form's one-time token) gives the first one."""
+def _create(form: ApplicationForm, document: dict | None) -> Application | None:
+    """The application this form made, now or before (a double click, a reloaded page, a lost
+    race for the form's one-time token), or None with the refusal next to its field."""
     token = form.submission_token.data
     existing = operations.by_submission_token(token)
     if existing is not None:
-        return _first(existing, document), False
+        return _first(existing, document)
     try:
-        application = operations.submit_application(_submission(form, document), token)
-        db.session.commit()
-        return application, True
+        return _submit(_submission(form, document), token)
     except operations.Duplicate as duplicate:
         db.session.rollback()
         existing = operations.by_submission_token(token)
         if existing is not None:  # the same form, sent again, committed a moment earlier
-            return _first(existing, document), False
+            return _first(existing, document)
         form.city_name.errors = [*form.city_name.errors, str(duplicate.message)]
+    except uploads.RefusedUpload as refused:
+        form.document.errors = [*form.document.errors, refused.message]
     except DomainError as error:
         db.session.rollback()
         form.country.errors = [*form.country.errors, str(error.message)]
@@ -180,8 +178,33 @@ def _create(form: ApplicationForm, document: dict | None) -> tuple[Application |
         existing = operations.by_submission_token(token)
         if existing is None:
             raise
-        return _first(existing, document), False
-    return None, False
+        return _first(existing, document)
+    return None
+
+
+def _submit(submission: operations.Submission, token: str) -> Application:
+    """Create the application, commit, and thank the applicant.
+
+    The address's allowance (429 once used up) is counted before the work and only for a form
+    that would make an application: a field to correct, or a city a read already finds taken,
+    costs the applicant nothing.
+    """
+    operations.check_submission(submission)
+    if not _admitted("APPLICATIONS_PER_ADDRESS", "applications"):
+        uploads.discard(submission.document_file)  # the 429 page does not keep the form
+        abort(429)
+    with uploads.adopted(submission.document_file):
+        application = operations.submit_application(submission, token)
+        db.session.commit()
+    flash(
+        _(
+            "Thank you. Your application %(reference)s has been received. "
+            "Keep the address of this page: it shows the state of your application.",
+            reference=application.reference,
+        ),
+        "success",
+    )
+    return application
 
 
 def _first(application: Application, document: dict | None) -> Application:
