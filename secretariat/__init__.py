@@ -9,8 +9,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from secretariat import cli, config, errors, extensions, security, templating
-from secretariat.accounts.models import User
+from secretariat import cli, config, errors, extensions, listing, security, templating
+from secretariat.accounts.queries import session_user
 from secretariat.extensions import babel, csrf, db, limiter, login, migrate
 from secretariat.i18n import select_locale, select_timezone
 
@@ -64,11 +64,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.mail.init_app(app)
     _init_login(app)
 
+    app.url_map.converters["int"] = listing.IdConverter
     for name in BLUEPRINTS:  # each domain's views put their routes on its blueprint
         views = importlib.import_module(f"secretariat.{name}.views")
         app.register_blueprint(views.bp)
     app.view_functions["static"] = security.access(security.PUBLIC)(app.view_functions["static"])
 
+    app.before_request(security.refuse_foreign_host)  # first: before anything reads the request
     app.before_request(security.refuse_nul_bytes)
     app.after_request(security.add_security_headers)
     errors.init_app(app)
@@ -92,14 +94,6 @@ def _init_login(app: Flask) -> None:
     login.login_view = "accounts.sign_in"
     login.login_message = _l("Please sign in to open this page.")
     login.login_message_category = "info"
-    login.session_protection = None  # the session version ends sessions; IPs change on mobiles
+    login.session_protection = None  # the server ends sessions (SignIn); IPs change on mobiles
 
-    @login.user_loader
-    def load_user(session_id: str):
-        user_id, _, version = session_id.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.is_active or user.session_version != int(version):
-            return None
-        return user
+    login.user_loader(session_user)

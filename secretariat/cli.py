@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from secretariat import demo, scheduler
 from secretariat.accounts.models import User
-from secretariat.accounts.operations import create_user
+from secretariat.accounts.operations import check_city, create_user
 from secretariat.config import PROJECT_ROOT
 from secretariat.errors import DomainError
 from secretariat.extensions import db
@@ -43,6 +43,7 @@ def create_user_command(email, name, role, city_slug, password, language):
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
+        city_slug = check_city(role, city_slug)
         user = create_user(None, email, name, role, city_slug, password, language)
         db.session.commit()
     except DomainError as error:

@@ -35,7 +35,9 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STRATEGY = "moving-window"
-    LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
+    # sign-in attempts on one account from one address, counted before the password is checked
+    # (a right one clears them): a guesser locks out only itself, never the owner elsewhere
+    LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS = "10 per 15 minutes"
     LOGIN_FAILURES_PER_ADDRESS = "30 per hour"
     RESET_REQUESTS_PER_ADDRESS = "10 per hour"
     APPLICATIONS_PER_ADDRESS = "10 per hour;30 per day"  # counted before the work
@@ -57,7 +59,10 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "B40 Secretariat <secretariat@b40.example>"
     MAIL_BATCH_SIZE = 50
 
-    PUBLIC_URL = "http://127.0.0.1:5000"  # for links in mail made outside a request (CLI, jobs)
+    # The one trusted public origin: every absolute link (mail, feeds) starts with it, in a
+    # request or outside one, and a request for another host is refused (400)
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    ALLOWED_HOSTS: tuple[str, ...] = ()  # more names it answers (".example.org" for subdomains)
     PROXY_FIX_COUNT = 0  # how many trusted proxies stand in front of the portal
     PAGE_SIZE = 50
 
@@ -76,6 +81,8 @@ def from_environment() -> dict:
             found[name] = value.strip() in ("1", "true", "True", "yes", "on")
         elif isinstance(default, int):
             found[name] = int(value)
+        elif isinstance(default, tuple):
+            found[name] = tuple(part.strip() for part in value.split(",") if part.strip())
         else:
             found[name] = value
     if os.environ.get("RATELIMIT_STORAGE_URI"):

@@ -4,12 +4,14 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from limits import parse_many
+from werkzeug.sansio.utils import host_is_trusted
 
-from secretariat.extensions import login
+from secretariat.extensions import limiter, login
 from secretariat.i18n import LabelledEnum
 
 
@@ -53,6 +55,25 @@ def access(rule: str | Role | frozenset[Role], *more: Role) -> Callable:
     return decorate
 
 
+def take_allowance(setting: str, *keys: str) -> bool:
+    """Count one more of keys against the limits in config[setting] ("10 per hour;30 per day")
+    before the work, or False when one is used up. limits' hit() tests and takes in one atomic
+    step (a lock in memory, one script in Redis), so a burst is held at the limit; Flask-Limiter's
+    deduct_when counts after the work, when every request of a burst has already passed."""
+    if not limiter.enabled:
+        return True
+    strategy, items = limiter.limiter, parse_many(current_app.config[setting])
+    return all(strategy.test(item, *keys) for item in items) and all(
+        strategy.hit(item, *keys) for item in items
+    )
+
+
+def clear_allowance(setting: str, *keys: str) -> None:
+    if limiter.enabled:
+        for item in parse_many(current_app.config[setting]):
+            limiter.limiter.clear(item, *keys)
+
+
 def is_staff(user) -> bool:
     return user.is_authenticated and user.role in STAFF
 
@@ -69,6 +90,38 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost")
+
+
+def served_hosts(app) -> tuple[str, ...]:
+    """The host names the portal answers: PUBLIC_URL's, the ALLOWED_HOSTS, and when the public
+    origin is this machine (development, the benchmark) every loopback name."""
+    public = urlsplit(app.config["PUBLIC_URL"]).hostname or ""
+    hosts = {public, *app.config["ALLOWED_HOSTS"]}
+    if public in LOOPBACK_NAMES:
+        hosts.update(LOOPBACK_NAMES)
+    return tuple(sorted(host for host in hosts if host))
+
+
+def refuse_foreign_host():
+    """A request for any host but ours is refused before anything runs: no link, mail or kept
+    page is ever built from a Host (or X-Forwarded-Host) an attacker chose."""
+    hosts = served_hosts(current_app)
+    if not hosts or not host_is_trusted(request.host, hosts):
+        abort(400)
+
+
+def public_url(endpoint: str, **values) -> str:
+    """The absolute address of endpoint at the one trusted public origin (PUBLIC_URL), in a
+    request or outside one: for mail, feeds and anything read away from the page."""
+    origin = urlsplit(current_app.config["PUBLIC_URL"])
+    adapter = current_app.url_map.bind(
+        origin.netloc, script_name=origin.path or "/", url_scheme=origin.scheme
+    )
+    current_app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def refuse_nul_bytes():

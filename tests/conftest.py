@@ -128,6 +128,7 @@ def app(tmp_path_factory):
             "SECRET_KEY": "test-secret-key",
             "SQLALCHEMY_DATABASE_URI": url,
             "SERVER_NAME": None,
+            "PUBLIC_URL": "http://localhost",  # the test client's host
             "RATELIMIT_STORAGE_URI": "memory://",
             # Argon2id still, at a cost that lets hundreds of sign-ins run in seconds
             "ARGON2_COST": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
@@ -255,6 +256,21 @@ def add_cities(count: int, name: str, joined_on: date = date(2025, 1, 1)) -> Non
             joined_on=joined_on,
             join_route=JoinRoute.APPLICATION,
         )
+
+
+def add_city(app, name: str, country_code: str = "HR") -> None:
+    """The member city name (its slug: name in lower case), committed."""
+    with app.test_request_context():
+        demo.ensure_countries()
+        members.create_city(
+            None,
+            official_name=name,
+            english_name=name,
+            country_code=country_code,
+            joined_on=date(2025, 1, 1),
+            join_route=JoinRoute.APPLICATION,
+        )
+        _db.session.commit()
 
 
 def sign_in(client, email: str, password: str = PASSWORD):

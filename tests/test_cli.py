@@ -6,7 +6,7 @@ from secretariat.accounts.models import User
 from secretariat.audit import AuditEntry
 from secretariat.demo import DEMO_PASSWORD, DEMO_USERS
 from secretariat.extensions import db as _db
-from tests.conftest import sign_in
+from tests.conftest import add_city, sign_in
 
 
 def test_users_create_with_a_password_can_sign_in(app, runner, client):
@@ -28,6 +28,7 @@ def test_users_create_with_a_password_can_sign_in(app, runner, client):
 
 
 def test_users_create_prompts_for_the_password(app, runner):
+    add_city(app, "Split")
     result = runner.invoke(
         args=[
             "users",

@@ -54,6 +54,9 @@ class Browser:
     def __init__(self, app, port: int, user: User):
         self.port = port
         client = app.test_client()
+        with app.app_context():
+            accounts.open_session(user)
+            _db.session.commit()
         with client.session_transaction() as session:  # what signing in leaves in the session
             session["_user_id"] = user.get_id()
             session["_fresh"] = True

@@ -69,6 +69,9 @@ def person(app, role, city=None, email=None) -> User:
 
 def signed_in(client, user: User):
     """The session a sign-in leaves behind (sign-in itself is tested with accounts)."""
+    with client.application.app_context():
+        accounts.open_session(user)
+        _db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

@@ -1,9 +1,16 @@
 """Sessions, cookies, headers, CSRF and redirects: the protections every page relies on."""
 
+import re
+from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from sqlalchemy import func, select, update
 
+from secretariat.accounts.models import SignIn
+from secretariat.database import utcnow
+from secretariat.extensions import db as _db
+from secretariat.mail import OutboxMessage
 from secretariat.security import Role
 from tests.conftest import PASSWORD, sign_in
 
@@ -154,3 +161,92 @@ def test_a_nul_byte_is_refused_on_every_database(client, where):
     else:
         response = client.get("/sign-in", query_string={"next": "/\x00"})
     assert response.status_code == 400
+
+
+def _reset_links(app) -> list[str]:
+    with app.app_context():
+        bodies = _db.session.scalars(
+            select(OutboxMessage.body).where(OutboxMessage.template == "password_reset")
+        ).all()
+    return [link for body in bodies for link in re.findall(r"https?://\S+", body)]
+
+
+def test_a_request_for_a_foreign_host_is_refused_before_anything_runs(app, client, create_user):
+    user = create_user(Role.DELEGATE)
+    token = client.csrf_token("/password/forgot")
+    for base in ("http://evil.example", "http://localhost.evil.example", "http://evil.example:80"):
+        response = client.post(
+            "/password/forgot", data={"email": user.email, "csrf_token": token}, base_url=base
+        )
+        assert response.status_code == 400
+        assert b"evil.example" not in response.get_data()
+    assert client.get("/", base_url="http://evil.example").status_code == 400
+    assert _reset_links(app) == []  # nothing ran: no mail was queued
+
+
+def test_every_absolute_link_starts_with_the_public_origin(app, client, create_user):
+    """Not with the Host the request named, nor an X-Forwarded-Host nobody trusted."""
+    user = create_user(Role.DELEGATE)
+    origin, hosts = app.config["PUBLIC_URL"], app.config["ALLOWED_HOSTS"]
+    app.config.update(PUBLIC_URL="https://portal.b40.example", ALLOWED_HOSTS=("localhost",))
+    try:
+        assert client.get("/", base_url="http://127.0.0.1").status_code == 400  # not loopback now
+        client.post_form(
+            "/password/forgot",
+            {"email": user.email},
+            headers={"X-Forwarded-Host": "evil.example"},
+        )
+    finally:
+        app.config.update(PUBLIC_URL=origin, ALLOWED_HOSTS=hosts)
+    [link] = _reset_links(app)
+    assert link.startswith("https://portal.b40.example/password/reset/")
+
+
+def test_a_session_cookie_copied_before_sign_out_opens_nothing_after(app, client, create_user):
+    user = create_user(Role.DELEGATE)
+    sign_in(client, user.email)
+    copied = client.get_cookie("b40_session").value
+    elsewhere = app.test_client()  # the same person's other device stays signed in
+    sign_in(elsewhere, user.email)
+    client.post_form("/sign-out", page="/profile")
+    thief = app.test_client()
+    thief.set_cookie("b40_session", copied)
+    assert thief.get("/profile").status_code == 302
+    assert elsewhere.get("/profile").status_code == 200
+
+
+def test_a_sign_in_lasts_its_lifetime_and_no_longer(app, client, create_user):
+    user = create_user(Role.DELEGATE)
+    sign_in(client, user.email)
+    with app.app_context():
+        _db.session.execute(update(SignIn).values(expires_at=utcnow() - timedelta(seconds=1)))
+        _db.session.commit()
+    assert client.get("/profile").status_code == 302
+    sign_in(client, user.email)  # a new sign-in clears the user's ended ones away
+    with app.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(SignIn)) == 1
+
+
+HUGE_IDS = ["100000000000000000000000", str(2**31), str(2**63), str(2**64), "9" * 400]
+
+
+@pytest.mark.parametrize("number", HUGE_IDS)
+def test_an_id_beyond_what_the_database_holds_is_no_page(client, sign_in_as, number):
+    for url in (f"/sessions/{number}", f"/sessions/{number}.ics", f"/elections/{number}"):
+        assert client.get(url).status_code == 404
+    sign_in_as(Role.SECRETARIAT)
+    for url in (f"/staff/users/{number}", f"/staff/outbox/{number}", f"/summits/{number}"):
+        assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "0000-00-00", "2026-02-30", "x"])
+def test_a_date_filter_beyond_the_calendar_is_ignored(client, sign_in_as, day):
+    sign_in_as(Role.SECRETARIAT)
+    for url in ("/staff/applications", "/staff/audit"):
+        response = client.get(url, query_string={"from": day, "to": day})
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", ["²", "٣", "99999999999", "-1"])
+def test_a_page_number_of_any_digits_is_a_page(client, page):
+    assert client.get("/members", query_string={"page": page}).status_code == 200

@@ -966,3 +966,15 @@ def test_a_feed_goes_gzipped_to_a_client_that_takes_it(app, client, network):
         assert len(packed.get_data()) < len(plain.get_data())
         assert gzip.decompress(packed.get_data()) == plain.get_data()
         assert b"Climate session" in plain.get_data()
+
+
+def test_a_feed_asked_for_under_a_foreign_host_is_refused_and_never_kept(app, client, network):
+    a_session(app)
+    for url in ("/calendar.ics", f"/working-groups/{CLIMATE}/calendar.ics"):
+        poisoned = client.get(url, base_url="http://evil.example")
+        assert poisoned.status_code == 400 and b"evil.example" not in poisoned.get_data()
+        forwarded = client.get(url, headers={"X-Forwarded-Host": "evil.example"})
+        assert b"evil.example" not in forwarded.get_data()
+        feed = client.get(url).get_data(as_text=True)
+        assert "Climate session" in feed and "evil.example" not in feed
+        assert "http://localhost/sessions/" in feed.replace("\r\n ", "")  # PUBLIC_URL's links

@@ -8,9 +8,11 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from secretariat.accounts.operations import check_city
 from secretariat.accounts.rules import MAX_LENGTH, password_problems
+from secretariat.errors import RuleViolation
 from secretariat.i18n import LANGUAGE_NAMES
-from secretariat.security import CITY_ROLES, Role
+from secretariat.security import Role
 
 TIMEZONES = sorted(
     zone for zone in available_timezones() if zone.startswith(("Europe/", "Asia/", "UTC"))
@@ -72,8 +74,10 @@ class RoleFields:
     """Role and city, with the rule that mayors and delegates name their city."""
 
     def validate_city_slug(self, field):
-        if self.role.data in CITY_ROLES and not field.data:
-            raise ValidationError(_l("Mayors and delegates belong to a city."))
+        try:
+            check_city(self.role.data, field.data or None)
+        except RuleViolation as refused:
+            raise ValidationError(refused.message) from None
 
 
 class InviteForm(RoleFields, FlaskForm):

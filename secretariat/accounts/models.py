@@ -43,14 +43,15 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     is_active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     search_key: Mapped[str] = mapped_column(String(600), default="")
 
+    session_key = None  # the signed-in session's own key (SignIn), not a column
+
     def get_id(self) -> str:
-        """The session remembers the version too, so bumping it ends every open session."""
-        return f"{self.id}:{self.session_version}"
+        """The cookie names the sign-in too, so the server can end that one session."""
+        return f"{self.id}:{self.session_key}"
 
     @property
     def role_label(self):
@@ -123,3 +124,17 @@ class AccountToken(db.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} for user {self.user_id}"
+
+
+class SignIn(db.Model):
+    """One open session: the cookie carries its key, the row only the key's hash. Signing out
+    deletes the row, so a copied cookie opens nothing afterwards; a password change or a
+    deactivation deletes every row of the user."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,22 +1,21 @@
 """Account operations: they flush, audit and queue mail; the caller commits."""
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from secretariat import audit, mail
-from secretariat.accounts.models import AccountToken, TokenPurpose, User
-from secretariat.accounts.rules import password_problems
+from secretariat.accounts.models import AccountToken, SignIn, TokenPurpose, User
+from secretariat.accounts.rules import digest, password_problems
 from secretariat.database import utcnow
 from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
-from secretariat.security import CITY_ROLES, Role
+from secretariat.security import CITY_ROLES, Role, public_url
 from secretariat.text import clean_line, normalise_email
 
 
@@ -61,18 +60,58 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def open_session(user: User) -> str:
+    """A new signed-in session of user, valid PERMANENT_SESSION_LIFETIME; its key goes into the
+    cookie (user.get_id()), its hash into the table. The user's ended ones are cleared away."""
+    now = utcnow()
+    db.session.execute(delete(SignIn).where(SignIn.user_id == user.id, SignIn.expires_at <= now))
+    raw = secrets.token_urlsafe(24)
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    db.session.add(SignIn(user_id=user.id, key_hash=digest(raw), expires_at=now + lifetime))
+    db.session.flush()
+    user.session_key = raw
+    return raw
+
+
+def end_session(user: User) -> None:
+    """Sign-out: this session's cookie, even a copy kept elsewhere, opens nothing any more."""
+    if user.session_key:
+        db.session.execute(delete(SignIn).where(SignIn.key_hash == digest(user.session_key)))
+
+
+def end_sessions(user: User) -> None:
+    """Every open session of user ends at once (a new password, another role, deactivation)."""
+    if user.id is not None:
+        db.session.execute(delete(SignIn).where(SignIn.user_id == user.id))
+
+
 def _set_password(user: User, password: str) -> None:
     problems = password_problems(password, user.email, user.name)
     if problems:
         raise RuleViolation(problems[0])
     user.password_hash = password_hasher().hash(password)
-    user.session_version += 1
+    end_sessions(user)
 
 
-def _check_city(role: str, city_slug: str | None) -> str | None:
+def _city_for(role: str, city_slug: str | None) -> str | None:
     if role in CITY_ROLES and not city_slug:
         raise RuleViolation(_l("Mayors and delegates belong to a city."))
     return city_slug if role in CITY_ROLES else None
+
+
+def check_city(role: str, city_slug: str | None) -> str | None:
+    """The city a mayor or delegate is put in by staff or the command line, which must be one
+    of the network's (a member or a withdrawn one, whose people keep their accounts)."""
+    city_slug = _city_for(role, city_slug)
+    cities = db.metadata.tables["cities"]  # the members' table, named: accounts sit below them
+    if (
+        city_slug
+        and db.session.scalar(select(cities.c.id).where(cities.c.slug == city_slug)) is None
+    ):
+        raise RuleViolation(
+            _l("There is no city with the short name “%(slug)s”.", slug=city_slug[:120])
+        )
+    return city_slug
 
 
 def _check_may_grant(actor: User | None, role: str, target: User | None = None) -> None:
@@ -100,10 +139,9 @@ def create_user(
         email=normalise_email(email),
         name=clean_line(name),
         role=role,
-        city_slug=_check_city(role, city_slug),
+        city_slug=_city_for(role, city_slug),
         language=language,
         is_active=True,
-        session_version=1,
     )
     if password is not None:
         _set_password(user, password)
@@ -129,7 +167,7 @@ def _issue_token(user: User, purpose: TokenPurpose, valid_for: timedelta, actor=
         AccountToken(
             user_id=user.id,
             purpose=purpose,
-            token_hash=_digest(raw),
+            token_hash=digest(raw),
             expires_at=utcnow() + valid_for,
             created_by_id=actor.id if actor is not None else None,
         )
@@ -138,13 +176,9 @@ def _issue_token(user: User, purpose: TokenPurpose, valid_for: timedelta, actor=
     return raw
 
 
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
-
-
 def invite_user(actor: User, email, name, role, city_slug=None, language="en") -> User:
     """Create an account without a password and email a one-time link (valid 7 days) to set one."""
-    user = create_user(actor, email, name, role, city_slug, language=language)
+    user = create_user(actor, email, name, role, check_city(role, city_slug), language=language)
     send_invitation(actor, user)
     return user
 
@@ -161,7 +195,7 @@ def send_invitation(actor: User, user: User) -> None:
         "invitation",
         user.language,
         user=user,
-        link=url_for("accounts.accept_invitation", token=raw, _external=True),
+        link=public_url("accounts.accept_invitation", token=raw),
         days=current_app.config["INVITATION_VALID_FOR"].days,
     )
     audit.record(actor, "user.invite", user, after={"email": user.email})
@@ -181,14 +215,14 @@ def request_password_reset(email: str) -> None:
         "password_reset",
         user.language,
         user=user,
-        link=url_for("accounts.reset_password", token=raw, _external=True),
+        link=public_url("accounts.reset_password", token=raw),
         minutes=int(current_app.config["PASSWORD_RESET_VALID_FOR"].total_seconds() // 60),
     )
     audit.record(None, "user.password_reset_requested", user)
 
 
 def valid_token(raw: str, purpose: TokenPurpose) -> AccountToken | None:
-    token = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == _digest(raw)))
+    token = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == digest(raw)))
     if token is None or token.purpose != purpose or token.used_at is not None:
         return None
     if token.expires_at <= utcnow() or not token.user.is_active:
@@ -247,8 +281,8 @@ def change_role(actor: User, user: User, role: str, city_slug: str | None) -> No
         raise NotAllowed(_l("You cannot change your own role."))
     _check_may_grant(actor, role, user)
     before = _snapshot(user)
-    user.role, user.city_slug = role, _check_city(role, city_slug)
-    user.session_version += 1
+    user.role, user.city_slug = role, check_city(role, city_slug)
+    end_sessions(user)
     audit.record(actor, "user.role", user, before, _snapshot(user))
 
 
@@ -269,7 +303,7 @@ def _set_active(actor: User, user: User, active: bool) -> None:
         return
     before = _snapshot(user)
     user.is_active = active
-    user.session_version += 1
+    end_sessions(user)
     audit.record(
         actor, "user.activate" if active else "user.deactivate", user, before, _snapshot(user)
     )

@@ -1,5 +1,6 @@
-"""Password rules: pure functions, no database."""
+"""Password and token rules: pure functions, no database."""
 
+import hashlib
 import re
 import unicodedata
 from functools import cache
@@ -58,3 +59,8 @@ def password_problems(password: str, email: str = "", name: str = "") -> list:
     if key in personal or core in personal:
         return [_l("Do not use your name or email address as your password.")]
     return []
+
+
+def digest(raw: str) -> str:
+    """What is stored of a one-time link's or a session's secret: a database leak opens nothing."""
+    return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()

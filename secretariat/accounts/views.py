@@ -1,8 +1,9 @@
 """Sign-in, invitations, password resets, the profile, and the staff's user pages."""
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -22,12 +23,17 @@ from secretariat.accounts.models import USERS_LISTING, TokenPurpose, User, UserS
 from secretariat.errors import attempt
 from secretariat.extensions import db, limiter
 from secretariat.listing import paginate
-from secretariat.security import PUBLIC, SIGNED_IN, STAFF, Role, access, safe_next
+from secretariat.security import (
+    PUBLIC,
+    SIGNED_IN,
+    STAFF,
+    Role,
+    access,
+    clear_allowance,
+    safe_next,
+    take_allowance,
+)
 from secretariat.text import fold, normalise_email
-
-
-def _account_key() -> str:
-    return "sign-in:" + normalise_email(request.form.get("email", ""))[:320]
 
 
 def _sign_in_failed(response) -> bool:
@@ -42,14 +48,14 @@ def _new_session() -> None:
         session["lang"] = language
 
 
+def _tries_of(email: str) -> tuple[str, str, str]:
+    """The key that counts sign-in attempts on one account from one address: a guesser locks
+    out only itself, never the account's owner signing in from elsewhere."""
+    return ("LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS", "sign-in", f"{email}|{get_remote_address()}")
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @access(PUBLIC)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_sign_in_failed,
-)
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
     methods=["POST"],
@@ -60,9 +66,14 @@ def sign_in():
         return redirect(url_for("site.home"))
     form = SignInForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        tries = _tries_of(normalise_email(form.email.data)[:320])
+        if not take_allowance(*tries):
+            abort(429)
         user = operations.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
+            operations.open_session(user)
+            db.session.commit()  # the response sets the cookie of the session just recorded
+            clear_allowance(*tries)
             _new_session()
             login_user(user)
             return redirect(safe_next(form.next.data) or url_for("site.home"))
@@ -76,6 +87,8 @@ def sign_in():
 @bp.route("/sign-out", methods=["POST"])
 @access(SIGNED_IN)
 def sign_out():
+    operations.end_session(current_user)
+    db.session.commit()
     logout_user()
     _new_session()
     flash(_("You have signed out."), "success")

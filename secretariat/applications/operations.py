@@ -4,7 +4,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -32,7 +31,7 @@ from secretariat.extensions import db
 from secretariat.i18n import current_language
 from secretariat.members import operations as members
 from secretariat.members.models import City, CityStatus, ContactKind, Country, JoinRoute
-from secretariat.security import Role
+from secretariat.security import Role, public_url
 from secretariat.text import SEPARATOR, clean_line, normalise_email, search_keys
 from secretariat.working_groups.models import GroupStatus, WorkingGroup
 from secretariat.working_groups.operations import join_group
@@ -281,7 +280,7 @@ def submit_application(submission: Submission, submission_token: str) -> Applica
 
 
 def status_link(application: Application) -> str:
-    return url_for("applications.status", token=application.status_token, _external=True)
+    return public_url("applications.status", token=application.status_token)
 
 
 def _record(application: Application, actor, action: str, note: str) -> None:

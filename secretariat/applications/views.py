@@ -1,14 +1,12 @@
 """The public form and status page, and the secretariat's queue and review of applications."""
 
 import secrets
-from datetime import date, datetime, time
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from limits import parse_many
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -32,12 +30,12 @@ from secretariat.applications.rules import (
     allowed_actions,
 )
 from secretariat.errors import DomainError, attempt
-from secretariat.extensions import db, limiter
-from secretariat.i18n import current_language, localized, select_timezone, zone
-from secretariat.listing import paginate
+from secretariat.extensions import db
+from secretariat.i18n import current_language, localized
+from secretariat.listing import paginate, requested_period
 from secretariat.members import operations as members
 from secretariat.members.models import Country
-from secretariat.security import PUBLIC, STAFF, access
+from secretariat.security import PUBLIC, STAFF, access, take_allowance
 from secretariat.text import fold
 from secretariat.working_groups.models import GroupStatus, WorkingGroup
 
@@ -64,24 +62,8 @@ def _kept_documents() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="application-document")
 
 
-def _admitted(setting: str, scope: str) -> bool:
-    """Whether this address may do one more of scope, which is then counted, before the work.
-
-    limits' hit() tests and takes in one atomic step (under a lock in memory, one script in
-    Redis), so a burst from one address is held at its limit; flask_limiter's deduct_when counts
-    after the work, when every request of a burst has already passed the test.
-    """
-    if not limiter.enabled:
-        return True
-    strategy, address = limiter.limiter, get_remote_address()
-    items = parse_many(current_app.config[setting])
-    return all(strategy.test(item, scope, address) for item in items) and all(
-        strategy.hit(item, scope, address) for item in items
-    )
-
-
 def _documents_admitted() -> bool:
-    return _admitted("APPLICATION_DOCUMENTS_PER_ADDRESS", "documents")
+    return take_allowance("APPLICATION_DOCUMENTS_PER_ADDRESS", "documents", get_remote_address())
 
 
 def _take_document(form: ApplicationForm) -> dict | None:
@@ -190,7 +172,7 @@ def _submit(submission: operations.Submission, token: str) -> Application:
     costs the applicant nothing.
     """
     operations.check_submission(submission)
-    if not _admitted("APPLICATIONS_PER_ADDRESS", "applications"):
+    if not take_allowance("APPLICATIONS_PER_ADDRESS", "applications", get_remote_address()):
         uploads.discard(submission.document_file)  # the 429 page does not keep the form
         abort(429)
     with uploads.adopted(submission.document_file):
@@ -272,24 +254,13 @@ def withdraw(token):
 # --- the secretariat ------------------------------------------------------------------------
 
 
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
-        return None
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zone(select_timezone()))
-
-
 @bp.route("/staff/applications")
 @access(STAFF)
 def queue():
     state = request.args.get("state", "open")
     country = request.args.get("country", "")[:2]
     query = request.args.get("q", "").strip()[:100]
-    since, until = _day(request.args.get("from", "")), _day(request.args.get("to", ""))
+    since, until = requested_period()
     filters = []
     if country:
         filters.append(
@@ -297,11 +268,9 @@ def queue():
             == select(Country.id).where(Country.code == country).scalar_subquery()
         )
     if since:
-        filters.append(Application.submitted_at >= _start_of(since))
+        filters.append(Application.submitted_at >= since)
     if until:
-        filters.append(
-            Application.submitted_at < _start_of(date.fromordinal(until.toordinal() + 1))
-        )
+        filters.append(Application.submitted_at < until)
     if query:
         filters.append(
             Application.search_key.contains(fold(query), autoescape=True)
@@ -339,8 +308,8 @@ def queue():
         countries=members.countries_by_name(language),
         country=country,
         q=query,
-        since=since.isoformat() if since else "",
-        until=until.isoformat() if until else "",
+        since=request.args.get("from", "")[:10],
+        until=request.args.get("to", "")[:10],
         language=language,
     )
 

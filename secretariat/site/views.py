@@ -1,9 +1,6 @@
 """The home page, and the staff's views of the audit log and the outbox."""
 
-from datetime import datetime, time, timedelta
-
 from flask import render_template, request
-from flask_babel import get_timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -11,7 +8,7 @@ from secretariat import cache
 from secretariat.audit import AuditEntry
 from secretariat.extensions import db
 from secretariat.i18n import current_language
-from secretariat.listing import paginate
+from secretariat.listing import paginate, requested_period
 from secretariat.mail import MailStatus, OutboxMessage
 from secretariat.members.operations import DIRECTORY
 from secretariat.presidency import operations as presidency
@@ -38,15 +35,6 @@ def _home_page() -> str:
     )
 
 
-def _day(value: str) -> datetime | None:
-    """A yyyy-mm-dd from a filter, as the start of that day in the viewer's time zone."""
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except (TypeError, ValueError):
-        return None
-    return datetime.combine(day, time.min, tzinfo=get_timezone())
-
-
 @bp.route("/staff/audit")
 @access(STAFF)
 def audit_log():
@@ -64,10 +52,11 @@ def audit_log():
         stmt = stmt.where(AuditEntry.target_type == target_type)
     if target_id:
         stmt = stmt.where(AuditEntry.target_id == target_id)
-    if since := _day(args.get("from", "")):
+    since, until = requested_period()
+    if since:
         stmt = stmt.where(AuditEntry.at >= since)
-    if until := _day(args.get("to", "")):
-        stmt = stmt.where(AuditEntry.at < until + timedelta(days=1))
+    if until:
+        stmt = stmt.where(AuditEntry.at < until)
     page = paginate(stmt)
     actions = db.session.scalars(
         select(AuditEntry.action).distinct().order_by(AuditEntry.action)

@@ -4,10 +4,10 @@ from datetime import UTC, date, timedelta
 from functools import lru_cache
 
 from babel.dates import format_date, format_time, get_timezone_location
-from flask import url_for
 from icalendar import Calendar, Event, Timezone
 
 from secretariat.i18n import localized, zone
+from secretariat.security import public_url
 from secretariat.working_groups.models import GroupSession, SessionStatus
 
 PRODUCT = "-//B40 Balkan Cities Network//Secretariat Portal//EN"
@@ -20,11 +20,11 @@ def uid(session: GroupSession) -> str:
 
 
 def session_link(session: GroupSession) -> str:
-    return url_for("working_groups.show_session", session_id=session.id, _external=True)
+    return public_url("working_groups.show_session", session_id=session.id)
 
 
 def group_link(group) -> str:
-    return url_for("working_groups.show_group", slug=group.slug, _external=True)
+    return public_url("working_groups.show_group", slug=group.slug)
 
 
 def when(session: GroupSession, language: str, timezone: str) -> str:

@@ -31,9 +31,14 @@ def live_server(app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
+    origin, app.config["PUBLIC_URL"] = (
+        app.config["PUBLIC_URL"],
+        f"http://127.0.0.1:{server.server_port}",
+    )
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield app.config["PUBLIC_URL"]  # the links in mail lead to this server
     finally:
+        app.config["PUBLIC_URL"] = origin
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
