@@ -297,7 +297,7 @@ def demo_data(app, db):
         demo.load()
         admin = _db.session.scalar(_db.select(User).where(User.role == Role.ADMIN))
         accounts.invite_user(
-            admin, "new.delegate@b40.example", "Nikola Jovanović", Role.DELEGATE, "nis", "tr"
+            admin, "new.delegate@b40.example", "Nikola Jovanović", Role.DELEGATE, "skopje", "tr"
         )
         accounts.request_password_reset("mayor.zagreb@b40.example")
         _db.session.commit()
