@@ -306,3 +306,15 @@ def collation_key(value: str, language: str) -> str:
     letters = "".join(code for code, _ in elements) + _END_OF_LETTERS
     accents = "".join(accent for _, accent in elements)
     return (letters + accents + original)[:_KEY_LENGTH]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value) -> str:
+    """A CSV cell no spreadsheet runs as a formula: text starting with = + - @, a tab or a
+    carriage return gets a leading apostrophe (OWASP's advice); numbers are written plain."""
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

