@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from secretariat.text import SEPARATOR, collation_key, fold, matches, search_keys
+from secretariat.text import SEPARATOR, clean_line, collation_key, fold, matches, search_keys
 
 # english_name, official_name, latin_name, turkish_name of the network's cities.
 CITIES = [
@@ -447,3 +447,14 @@ def turkish_rank(value: str) -> list[int]:
 def test_turkish_order_is_the_turkish_alphabet_without_case(first, second):
     if turkish_rank(first) < turkish_rank(second):
         assert collation_key(first, "tr") < collation_key(second, "tr")
+
+
+BIDI_AND_ZERO_WIDTH = (
+    "\u202e\u202d\u2066\u2067\u2068\u2069\u200e\u200f\u200b\u200c\u200d\u2060\ufeff"
+)
+
+
+@pytest.mark.parametrize("control", list(BIDI_AND_ZERO_WIDTH))
+def test_a_name_keeps_no_bidirectional_or_zero_width_control(control):
+    """A right-to-left override makes "Kotor" read as another name in a list of mayors."""
+    assert clean_line(f"Ana{control} Kovač{control}") == "Ana Kovač"
