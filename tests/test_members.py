@@ -534,3 +534,28 @@ def test_no_exported_cell_runs_as_a_spreadsheet_formula(app, client, cities, sig
     assert ("'" + stored if stored[0] in "=+-@" else stored) in cells
     istanbul = next(row for row in rows if row[0] == "istanbul")
     assert istanbul[1] == "İstanbul" and istanbul[6].isdigit()  # numbers stay numbers
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "typed"),
+    [
+        ("/members/kotor/withdraw", "withdrawn_on", "0001-01-01"),
+        ("/members/kotor/withdraw", "withdrawn_on", "2999-01-01"),
+        ("/members/pula/mayors", "since", "9999-12-31"),
+        ("/members/pula/mayors", "since", "0001-01-01"),
+    ],
+)
+def test_an_impossible_date_is_answered_next_to_its_field(
+    app, client, cities, sign_in_as, url, field, typed
+):
+    sign_in_as(Role.ADMIN)
+    data = {field: typed, "name": "Ana Novak"}
+    response = client.post_form(url, data, page=url.rsplit("/", 1)[0] + "/edit")
+    if field == "since":  # a form of its own page: answered next to the field, kept as typed
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and f'value="{typed}"' in html
+    else:  # one button on the city's page: the refusal is its message there
+        html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Enter a date between" in html
+    assert "Kotor" in listed(client, "/members?q=kotor&lang=en")
+    assert "Ana Novak" not in " ".join(mayors(client, "pula"))

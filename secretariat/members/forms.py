@@ -1,5 +1,7 @@
 """Member-city forms: shape checks here, the rules in operations."""
 
+from datetime import date, timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,8 +26,11 @@ from wtforms.validators import (
 )
 
 from secretariat.errors import RuleViolation
+from secretariat.forms import PlausibleDate
 from secretariat.members import operations
 from secretariat.members.models import ContactKind, JoinRoute
+
+FOUNDED = date(2021, 11, 29)  # the Istanbul Summit: the founding members joined that day
 
 
 def web_address(form, field):
@@ -76,14 +81,18 @@ class CityForm(FlaskForm):
     country = SelectField(_l("Country"))
     population = population_field()
     website = website_field()
-    joined_on = DateField(_l("Member since"), validators=[DataRequired()])
+    joined_on = DateField(
+        _l("Member since"), validators=[DataRequired(), PlausibleDate(FOUNDED, timedelta(0))]
+    )
     join_route = SelectField(
         _l("How it joined"), choices=[SelectChoice(r.value, r.label) for r in JoinRoute]
     )
 
 
 class WithdrawalForm(FlaskForm):
-    withdrawn_on = DateField(_l("Withdrawn on"), validators=[DataRequired()])
+    withdrawn_on = DateField(
+        _l("Withdrawn on"), validators=[DataRequired(), PlausibleDate(FOUNDED, timedelta(0))]
+    )
 
 
 class ContactForm(FlaskForm):
@@ -105,7 +114,7 @@ class MayorForm(FlaskForm):
     name = StringField(_l("Mayor's full name"), validators=[DataRequired(), Length(max=200)])
     since = DateField(
         _l("In office since"),
-        validators=[DataRequired()],
+        validators=[DataRequired(), PlausibleDate(latest=timedelta(days=366))],
         description=_l("The previous mayor's period ends the day before."),
     )
 

@@ -270,7 +270,8 @@ def withdraw_city(slug):
     city = _city_or_404(slug)
     form = WithdrawalForm()
     if not form.validate_on_submit():
-        flash(_("Give the date the city withdrew."), "error")
+        errors = form.withdrawn_on.errors or [_("Give the date the city withdrew.")]
+        flash(str(errors[0]), "error")
     elif attempt(operations.withdraw_city, current_user, city, form.withdrawn_on.data)[0]:
         flash(_("The withdrawal has been recorded. The city's history stays."), "success")
     return redirect(url_for("members.show_city", slug=city.slug))
