@@ -12,9 +12,10 @@ from secretariat.applications import operations as applications
 from secretariat.applications.models import (
     Application,
     ApplicationEvent,
+    ApplicationNameClaim,
     ReferenceCounter,
 )
-from secretariat.applications.rules import Action, ApplicationState, reference
+from secretariat.applications.rules import Action, ApplicationState, name_cores, reference
 from secretariat.database import utcnow
 from secretariat.elections import demo as elections_demo
 from secretariat.extensions import db
@@ -258,6 +259,18 @@ def load_synthetic_applications(scale: int) -> None:
     ]
     for start in range(0, len(events), 1000):
         db.session.execute(insert(ApplicationEvent), events[start : start + 1000])
+    still_open = db.session.execute(
+        select(Application.id, Application.country_id, Application.search_key).where(
+            Application.status_token.like("synthetic-status-%"), Application.state.in_(open_states)
+        )
+    )
+    claims = [
+        {"country_id": country_id, "name_key": core, "application_id": id_}
+        for id_, country_id, keys in still_open
+        for core in name_cores(keys)
+    ]
+    for start in range(0, len(claims), 1000):
+        db.session.execute(insert(ApplicationNameClaim), claims[start : start + 1000])
     db.session.add(ReferenceCounter(name=f"applications-{year}", value=total))
     db.session.flush()
 

@@ -12,6 +12,8 @@ from secretariat.database import utcnow
 # these, and a day at either end still converts between time zones without overflowing.
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2199, 12, 31)
+FOUNDED = date(2021, 11, 29)  # the Istanbul Summit: the founding members joined that day
+HORIZON = timedelta(days=3653)  # how far ahead the secretariat plans: summits, sessions, votes
 
 
 def bounded_day(value: str | None) -> date | None:

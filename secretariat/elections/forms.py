@@ -21,10 +21,10 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    ValidationError,
 )
 
 from secretariat.elections.models import Mode
+from secretariat.forms import FOUNDED, HORIZON, PlausibleDate
 from secretariat.i18n import select_timezone, zone
 
 MOMENT = "%Y-%m-%dT%H:%M"
@@ -37,14 +37,12 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def _plausible_year(form, field):
-    if field.data is not None and not 2000 <= field.data.year <= 2200:
-        raise ValidationError(_l("Enter a date between the years 2000 and 2200."))
-
-
 def moment_field(label, description=None) -> DateTimeLocalField:
     return DateTimeLocalField(
-        label, format=MOMENT, validators=[Optional(), _plausible_year], description=description
+        label,
+        format=MOMENT,
+        validators=[Optional(), PlausibleDate(FOUNDED, HORIZON)],
+        description=description,
     )
 
 

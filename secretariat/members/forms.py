@@ -1,6 +1,6 @@
 """Member-city forms: shape checks here, the rules in operations."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -26,11 +26,9 @@ from wtforms.validators import (
 )
 
 from secretariat.errors import RuleViolation
-from secretariat.forms import PlausibleDate
+from secretariat.forms import FOUNDED, PlausibleDate
 from secretariat.members import operations
 from secretariat.members.models import ContactKind, JoinRoute
-
-FOUNDED = date(2021, 11, 29)  # the Istanbul Summit: the founding members joined that day
 
 
 def web_address(form, field):

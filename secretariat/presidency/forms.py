@@ -16,18 +16,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.validators import ValidationError as Invalid
 
 from secretariat.applications.forms import CheckboxesField
+from secretariat.forms import FOUNDED, HORIZON, PlausibleDate
 from secretariat.presidency.models import OwnerSide
 from secretariat.presidency.rules import names_of
 
-FIRST_YEAR, LAST_YEAR = 2021, 2100  # the network was founded in 2021
 TITLE_LIMIT = 300
 NAMES_LIMIT = 5000
 MOST_PEOPLE = 500
-
-
-def _plausible_date(form, field):
-    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise Invalid(_l("Enter a date between 2021 and 2100."))
+PLAUSIBLE = PlausibleDate(FOUNDED, HORIZON)
 
 
 def _a_title(form) -> None:
@@ -36,8 +32,8 @@ def _a_title(form) -> None:
 
 
 class SummitForm(FlaskForm):
-    starts_on = DateField(_l("First day"), validators=[Optional(), _plausible_date])
-    ends_on = DateField(_l("Last day"), validators=[Optional(), _plausible_date])
+    starts_on = DateField(_l("First day"), validators=[Optional(), PLAUSIBLE])
+    ends_on = DateField(_l("Last day"), validators=[Optional(), PLAUSIBLE])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=TITLE_LIMIT)])
     theme_en = StringField(_l("Theme in English"), validators=[Optional(), Length(max=TITLE_LIMIT)])
     theme_tr = StringField(_l("Theme in Turkish"), validators=[Optional(), Length(max=TITLE_LIMIT)])
@@ -62,15 +58,12 @@ class AgendaItemForm(FlaskForm):
     starts_at = DateTimeLocalField(
         _l("Time"),
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
+        validators=[Optional(), PLAUSIBLE],
         description=_l("Optional; in your time zone."),
     )
 
     def validate_title_en(self, field):
         _a_title(self)
-
-    def validate_starts_at(self, field):
-        _plausible_date(self, field)
 
 
 class DelegationForm(FlaskForm):
@@ -160,7 +153,7 @@ class TaskForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         description=_l("Optional."),
     )
-    due_on = DateField(_l("Due date"), validators=[Optional(), _plausible_date])
+    due_on = DateField(_l("Due date"), validators=[Optional(), PLAUSIBLE])
 
     def validate_title_en(self, field):
         _a_title(self)

@@ -24,24 +24,20 @@ from wtforms.validators import (
 
 from secretariat.accounts.forms import LANGUAGE_CHOICES, TIMEZONE_CHOICES
 from secretariat.applications.forms import CheckboxesField
+from secretariat.forms import FOUNDED, HORIZON, PlausibleDate
 from secretariat.members.forms import web_address
 from secretariat.working_groups.models import GroupKind
 
-FIRST_YEAR, LAST_YEAR = 2021, 2100
+PLAUSIBLE = PlausibleDate(FOUNDED, HORIZON)
 TEXT_LIMIT = 5000
 NAME_LIMIT = 200
-
-
-def _plausible(form, field):
-    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(_l("Enter a date between 2021 and 2100."))
 
 
 def _moment(label, required: bool = True) -> DateTimeLocalField:
     return DateTimeLocalField(
         label,
         format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired() if required else Optional(), _plausible],
+        validators=[InputRequired() if required else Optional(), PLAUSIBLE],
         description=_l("In your time zone."),
     )
 
@@ -80,7 +76,7 @@ class ProposalForm(FlaskForm):
     )
     ends_on = DateField(
         _l("End date"),
-        validators=[Optional(), _plausible],
+        validators=[Optional(), PLAUSIBLE],
         description=_l("Only for a temporary group."),
     )
 
@@ -96,7 +92,7 @@ class GroupForm(FlaskForm):
     description_tr = ProposalForm.description_tr
     ends_on = DateField(
         _l("End date"),
-        validators=[Optional(), _plausible],
+        validators=[Optional(), PLAUSIBLE],
         description=_l("Only for a temporary group."),
     )
     meeting_url = _meeting_url()
