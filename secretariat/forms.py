@@ -1,9 +1,10 @@
-"""The form layer every domain shares: plausible dates, bounded to what the portal can store."""
+"""The form layer every domain shares: plausible dates and the shared fields."""
 
 from datetime import date, timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
+from wtforms import SelectMultipleField, widgets
 from wtforms.validators import ValidationError
 
 from secretariat.database import utcnow
@@ -53,3 +54,10 @@ class PlausibleDate:
                     latest=format_date(latest),
                 )
             )
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

@@ -12,10 +12,8 @@ from wtforms import (
     EmailField,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import (
     DataRequired,
@@ -27,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from secretariat.forms import PlausibleDate
+from secretariat.forms import CheckboxesField, PlausibleDate
 from secretariat.i18n import LANGUAGE_NAMES
 from secretariat.members.forms import population_field, website_field
 
@@ -38,13 +36,6 @@ PHONE_SHAPE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
 TAKEN = PlausibleDate(latest=timedelta(days=1))
 MOTIVATION_LIMIT = 5000
 NOTE_LIMIT = 5000
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as a list of checkboxes."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class ApplicationForm(FlaskForm):

@@ -10,10 +10,8 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     SubmitField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import (
     DataRequired,
@@ -24,17 +22,10 @@ from wtforms.validators import (
 )
 
 from secretariat.elections.models import Mode
-from secretariat.forms import FOUNDED, HORIZON, PlausibleDate
+from secretariat.forms import FOUNDED, HORIZON, CheckboxesField, PlausibleDate
 from secretariat.i18n import select_timezone, zone
 
 MOMENT = "%Y-%m-%dT%H:%M"
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as a list of checkboxes."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def moment_field(label, description=None) -> DateTimeLocalField:

@@ -15,8 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as Invalid
 
-from secretariat.applications.forms import CheckboxesField
-from secretariat.forms import FOUNDED, HORIZON, PlausibleDate
+from secretariat.forms import FOUNDED, HORIZON, CheckboxesField, PlausibleDate
 from secretariat.presidency.models import OwnerSide
 from secretariat.presidency.rules import names_of
 

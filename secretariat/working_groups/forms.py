@@ -23,8 +23,7 @@ from wtforms.validators import (
 )
 
 from secretariat.accounts.forms import LANGUAGE_CHOICES, TIMEZONE_CHOICES
-from secretariat.applications.forms import CheckboxesField
-from secretariat.forms import FOUNDED, HORIZON, PlausibleDate
+from secretariat.forms import FOUNDED, HORIZON, CheckboxesField, PlausibleDate
 from secretariat.members.forms import web_address
 from secretariat.working_groups.models import GroupKind
 
