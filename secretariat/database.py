@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -42,6 +42,26 @@ def insert_new(session, model, rows: list[dict]) -> list[int]:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).on_conflict_do_nothing().returning(model.id)
     return list(session.scalars(statement, rows))
+
+
+def claim(session, row, *still, **values) -> bool:
+    """Write values into row only while the conditions still hold (a conditional UPDATE).
+
+    :param still: what the change was decided on, such as the state the row was read in.
+    :return: True for exactly one of several requests racing for the same change; the row then
+        holds what was written. False when another got there first, and nothing was written.
+    """
+    model = type(row)
+    claimed = session.execute(
+        update(model)
+        .where(model.id == row.id, *still)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    session.refresh(row)
+    return True
 
 
 class UTCDateTime(TypeDecorator):

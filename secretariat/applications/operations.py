@@ -25,7 +25,7 @@ from secretariat.applications.rules import (
     next_state,
     reference,
 )
-from secretariat.database import insert_missing, utcnow
+from secretariat.database import claim, insert_missing, utcnow
 from secretariat.errors import RuleViolation
 from secretariat.extensions import db
 from secretariat.i18n import current_language
@@ -317,15 +317,9 @@ def _move(application: Application, actor, action: str, note: str) -> Applicatio
         )
     if action in NOTE_REQUIRED and not note:
         raise RuleViolation(_l("Please write a note for the applicant."))
-    moved = db.session.execute(
-        update(Application)
-        .where(Application.id == application.id, Application.state == application.state)
-        .values(state=target, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
+    still = Application.state == application.state
+    if not claim(db.session, application, still, state=target, updated_at=utcnow()):
         raise RuleViolation(_l("Someone else changed this application meanwhile. Please reload."))
-    db.session.refresh(application, ["state", "updated_at"])
     if target not in OPEN_STATES:
         _release_names(application)
     _record(application, actor, action, note)

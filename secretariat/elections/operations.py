@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, update
 
 from secretariat import audit
 from secretariat.accounts.models import User
-from secretariat.database import utcnow
+from secretariat.database import claim, utcnow
 from secretariat.elections import rules
 from secretariat.elections.models import (
     Authorisation,
@@ -232,15 +232,8 @@ def _lock(election_id: int, shared: bool = False) -> Election:
 def _claim(election: Election, expected: str, **values) -> None:
     """Move the election on from the phase it was read in; a change that raced another (the
     conditional UPDATE matches no row) is refused."""
-    moved = db.session.execute(
-        update(Election)
-        .where(Election.id == election.id, Election.phase == expected)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
+    if not claim(db.session, election, Election.phase == expected, **values):
         raise RuleViolation(_l("Someone else changed this election meanwhile. Please reload."))
-    db.session.refresh(election)
 
 
 def _snapshot(election: Election) -> dict:

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
 from secretariat import audit, mail
-from secretariat.database import insert_new, utcnow
+from secretariat.database import claim, insert_new, utcnow
 from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
 from secretariat.i18n import is_timezone, localized
@@ -255,21 +255,10 @@ def approve_group(actor, group: WorkingGroup, now: datetime | None = None) -> No
         group.ends_on, now.astimezone(SESSION_ZONE).date()
     ):
         raise RuleViolation(_l("The proposed end date has passed; decline this proposal."))
-    claimed = db.session.execute(
-        update(WorkingGroup)
-        .where(WorkingGroup.id == group.id, WorkingGroup.status == GroupStatus.PROPOSED)
-        .values(
-            {
-                "status": GroupStatus.ACTIVE,
-                f"{side}_approved_by_id": actor.id,
-                f"{side}_approved_at": now,
-            }
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    approval = {f"{side}_approved_by_id": actor.id, f"{side}_approved_at": now}
+    proposed = WorkingGroup.status == GroupStatus.PROPOSED
+    if not claim(db.session, group, proposed, status=GroupStatus.ACTIVE, **approval):
         raise RuleViolation(_l("Someone else decided on this proposal meanwhile. Please reload."))
-    db.session.refresh(group)
     audit.record(actor, "group.approve", group, after={"status": group.status, "side": side})
     bump_directory()
 
@@ -282,20 +271,17 @@ def decline_group(actor, group: WorkingGroup, note: str, now: datetime | None = 
     side = side_of(actor, now)
     if side is None:
         raise NotAllowed(_l("Only the term presidency and the secretariat agree new groups."))
-    claimed = db.session.execute(
-        update(WorkingGroup)
-        .where(WorkingGroup.id == group.id, WorkingGroup.status == GroupStatus.PROPOSED)
-        .values(
-            status=GroupStatus.DECLINED,
-            declined_by_id=actor.id,
-            declined_at=now,
-            decline_note=(note or "").strip(),
-        )
-        .execution_options(synchronize_session=False)
+    declined = claim(
+        db.session,
+        group,
+        WorkingGroup.status == GroupStatus.PROPOSED,
+        status=GroupStatus.DECLINED,
+        declined_by_id=actor.id,
+        declined_at=now,
+        decline_note=(note or "").strip(),
     )
-    if claimed.rowcount != 1:
+    if not declined:
         raise RuleViolation(_l("Someone else decided on this proposal meanwhile. Please reload."))
-    db.session.refresh(group)
     audit.record(actor, "group.decline", group, after={"side": side, "note": group.decline_note})
 
 
@@ -823,15 +809,12 @@ def request_extra_session(
 
 
 def _decide(actor, request: SessionRequest, status: str, **values) -> None:
-    claimed = db.session.execute(
-        update(SessionRequest)
-        .where(SessionRequest.id == request.id, SessionRequest.status == RequestStatus.PENDING)
-        .values(status=status, decided_by_id=actor.id if actor else None, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    pending = SessionRequest.status == RequestStatus.PENDING
+    decided_by_id = actor.id if actor else None
+    if not claim(
+        db.session, request, pending, status=status, decided_by_id=decided_by_id, **values
+    ):
         raise RuleViolation(_l("Someone else decided on this request meanwhile. Please reload."))
-    db.session.refresh(request)
 
 
 def _tell_requester(request: SessionRequest) -> None:
