@@ -56,6 +56,9 @@ class PlausibleDate:
             )
 
 
+PLANNED = PlausibleDate(FOUNDED, HORIZON)  # a day the secretariat plans: summit, session, vote
+
+
 class CheckboxesField(SelectMultipleField):
     """Several choices as a list of checkboxes."""
 

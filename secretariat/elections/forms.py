@@ -22,7 +22,7 @@ from wtforms.validators import (
 )
 
 from secretariat.elections.models import Mode
-from secretariat.forms import FOUNDED, HORIZON, CheckboxesField, PlausibleDate
+from secretariat.forms import PLANNED, CheckboxesField
 from secretariat.i18n import select_timezone, zone
 
 MOMENT = "%Y-%m-%dT%H:%M"
@@ -32,7 +32,7 @@ def moment_field(label, description=None) -> DateTimeLocalField:
     return DateTimeLocalField(
         label,
         format=MOMENT,
-        validators=[Optional(), PlausibleDate(FOUNDED, HORIZON)],
+        validators=[Optional(), PLANNED],
         description=description,
     )
 

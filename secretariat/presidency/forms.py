@@ -15,14 +15,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as Invalid
 
-from secretariat.forms import FOUNDED, HORIZON, CheckboxesField, PlausibleDate
+from secretariat.forms import PLANNED, CheckboxesField
 from secretariat.presidency.models import OwnerSide
 from secretariat.presidency.rules import names_of
 
 TITLE_LIMIT = 300
 NAMES_LIMIT = 5000
 MOST_PEOPLE = 500
-PLAUSIBLE = PlausibleDate(FOUNDED, HORIZON)
 
 
 def _a_title(form) -> None:
@@ -31,8 +30,8 @@ def _a_title(form) -> None:
 
 
 class SummitForm(FlaskForm):
-    starts_on = DateField(_l("First day"), validators=[Optional(), PLAUSIBLE])
-    ends_on = DateField(_l("Last day"), validators=[Optional(), PLAUSIBLE])
+    starts_on = DateField(_l("First day"), validators=[Optional(), PLANNED])
+    ends_on = DateField(_l("Last day"), validators=[Optional(), PLANNED])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=TITLE_LIMIT)])
     theme_en = StringField(_l("Theme in English"), validators=[Optional(), Length(max=TITLE_LIMIT)])
     theme_tr = StringField(_l("Theme in Turkish"), validators=[Optional(), Length(max=TITLE_LIMIT)])
@@ -57,7 +56,7 @@ class AgendaItemForm(FlaskForm):
     starts_at = DateTimeLocalField(
         _l("Time"),
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional(), PLAUSIBLE],
+        validators=[Optional(), PLANNED],
         description=_l("Optional; in your time zone."),
     )
 
@@ -152,7 +151,7 @@ class TaskForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         description=_l("Optional."),
     )
-    due_on = DateField(_l("Due date"), validators=[Optional(), PLAUSIBLE])
+    due_on = DateField(_l("Due date"), validators=[Optional(), PLANNED])
 
     def validate_title_en(self, field):
         _a_title(self)

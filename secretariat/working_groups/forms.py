@@ -23,11 +23,10 @@ from wtforms.validators import (
 )
 
 from secretariat.accounts.forms import LANGUAGE_CHOICES, TIMEZONE_CHOICES
-from secretariat.forms import FOUNDED, HORIZON, CheckboxesField, PlausibleDate
+from secretariat.forms import PLANNED, CheckboxesField
 from secretariat.members.forms import web_address
 from secretariat.working_groups.models import GroupKind
 
-PLAUSIBLE = PlausibleDate(FOUNDED, HORIZON)
 TEXT_LIMIT = 5000
 NAME_LIMIT = 200
 
@@ -36,7 +35,7 @@ def _moment(label, required: bool = True) -> DateTimeLocalField:
     return DateTimeLocalField(
         label,
         format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired() if required else Optional(), PLAUSIBLE],
+        validators=[InputRequired() if required else Optional(), PLANNED],
         description=_l("In your time zone."),
     )
 
@@ -75,7 +74,7 @@ class ProposalForm(FlaskForm):
     )
     ends_on = DateField(
         _l("End date"),
-        validators=[Optional(), PLAUSIBLE],
+        validators=[Optional(), PLANNED],
         description=_l("Only for a temporary group."),
     )
 
@@ -91,7 +90,7 @@ class GroupForm(FlaskForm):
     description_tr = ProposalForm.description_tr
     ends_on = DateField(
         _l("End date"),
-        validators=[Optional(), PLAUSIBLE],
+        validators=[Optional(), PLANNED],
         description=_l("Only for a temporary group."),
     )
     meeting_url = _meeting_url()
