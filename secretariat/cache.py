@@ -22,6 +22,10 @@ LONGEST_QUERY_STRING = 512  # longer addresses are rendered, not kept: each link
 
 Kept = TypeVar("Kept")  # a page's HTML, or a feed's bytes
 
+# The stamps: one per group of pages that change together.
+DIRECTORY = "members.directory"  # the network as the public reads it: directory, cities, groups
+USERS_LISTING = "users"  # the staff's users table
+
 
 class PageStamp(db.Model):
     """A random token per group of pages, replaced in the transaction of every change they show.
@@ -60,6 +64,14 @@ def bump(name: str, connection=None) -> None:
         {"name": name, "token": secrets.token_hex(16), "changed_at": utcnow()},
     )
     g.pop("page_stamps", None)
+
+
+def bump_directory() -> None:
+    """What the public reads of the network has changed: cities, their names, status, mayors,
+    countries, working groups, their members or sessions. The directory, the city and group
+    pages, the home page and the feeds are rendered afresh once the caller's transaction commits
+    (a rollback leaves the stamp as it was)."""
+    bump(DIRECTORY)
 
 
 _TOKEN_OF = select(PageStamp.__table__.c.token).where(

@@ -15,13 +15,13 @@ from secretariat.applications.models import (
     ApplicationNameClaim,
     ReferenceCounter,
 )
-from secretariat.applications.rules import Action, ApplicationState, name_cores, reference
+from secretariat.applications.rules import Action, ApplicationState, reference
 from secretariat.database import utcnow
 from secretariat.elections import demo as elections_demo
 from secretariat.extensions import db
 from secretariat.members import operations as members
 from secretariat.members.models import City, Contact, ContactKind, Country, JoinRoute
-from secretariat.members.rules import BALKAN_COUNTRIES
+from secretariat.members.rules import BALKAN_COUNTRIES, name_cores
 from secretariat.presidency import demo as presidency_demo
 from secretariat.security import Role
 from secretariat.text import fold

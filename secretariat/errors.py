@@ -6,6 +6,7 @@ import secrets
 from flask import flash, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from secretariat.extensions import db
@@ -33,17 +34,29 @@ class NotAllowed(DomainError):
     status_code = 403
 
 
-def attempt(operation, *args):
-    """Run one operation and commit; on a rule's refusal roll back and flash why.
+RACE_TEXT = _l("Someone else changed this at the same moment. Please check and try again.")
 
-    Returns (True, result) or (False, None): the view then redirects or shows the form again.
+
+def attempt(operation, *args, race=RACE_TEXT, field=None, **kwargs):
+    """The one path by which a view runs an operation and commits.
+
+    :param operation: called with ``*args`` and ``**kwargs``; it writes and never commits.
+    :param race: what to say when a unique constraint refuses the commit (someone else made the
+        same change a moment earlier): the race is answered like a refusal, never a 500.
+    :param field: a form field to show the refusal next to, instead of a flashed message.
+    :return: ``(True, result)``, or ``(False, None)`` after a rollback: the view then redirects
+        or shows the form again with what was typed.
     """
     try:
-        result = operation(*args)
+        result = operation(*args, **kwargs)
         db.session.commit()
-    except DomainError as error:
+    except (DomainError, IntegrityError) as error:
         db.session.rollback()
-        flash(str(error.message), "error")
+        message = str(error.message if isinstance(error, DomainError) else race)
+        if field is None:
+            flash(message, "error")
+        else:
+            field.errors = [*field.errors, message]
         return False, None
     return True, result
 

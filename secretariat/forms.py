@@ -1,13 +1,25 @@
-"""The form layer every domain shares: plausible dates and the shared fields."""
+"""The form layer every domain shares: the base form, plausible dates and the shared fields."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import available_timezones
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from wtforms import SelectMultipleField, widgets
-from wtforms.validators import ValidationError
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, Length, NumberRange, Optional, ValidationError
 
 from secretariat.database import utcnow
+from secretariat.i18n import LANGUAGE_NAMES, select_timezone, zone
 
 # What any date the portal stores or filters by may be: Python, SQLite and PostgreSQL all hold
 # these, and a day at either end still converts between time zones without overflowing.
@@ -15,6 +27,56 @@ EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2199, 12, 31)
 FOUNDED = date(2021, 11, 29)  # the Istanbul Summit: the founding members joined that day
 HORIZON = timedelta(days=3653)  # how far ahead the secretariat plans: summits, sessions, votes
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """The base of every form: what people type is stripped (a password is taken as typed), and
+    values() hands an operation the fields by name, without the CSRF token or the buttons."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if not issubclass(unbound_field.field_class, PasswordField):
+                filters = [_strip, *unbound_field.kwargs.get("filters", ())]
+                options = {**options, "filters": filters}
+            return unbound_field.bind(form=form, **options)
+
+    def values(self, *names: str) -> dict:
+        """{name: data} of the named fields, or of every field the person fills in."""
+        chosen = names or [
+            name
+            for name, field in self._fields.items()
+            if name != "csrf_token" and field.type not in ("SubmitField", "CSRFTokenField")
+        ]
+        return {name: self._fields[name].data for name in chosen}
+
+
+class MomentField(DateTimeLocalField):
+    """A date and time typed in the viewer's time zone; its data is the moment in UTC.
+
+    The one converter between what a person reads on the clock and what the database stores,
+    both ways: a stored moment comes back into the field as the viewer's local time.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%dT%H:%M", **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            try:
+                self.data = self.data.replace(tzinfo=zone(select_timezone())).astimezone(UTC)
+            except OverflowError:  # a moment past the calendar's last day in UTC
+                self.data = None
+                raise ValueError(_("Enter a valid date and time.")) from None
+
+    def _value(self):
+        if isinstance(self.data, datetime) and self.data.tzinfo is not None:
+            return self.data.astimezone(zone(select_timezone())).strftime("%Y-%m-%dT%H:%M")
+        return super()._value()
 
 
 def bounded_day(value: str | None) -> date | None:
@@ -64,3 +126,34 @@ class CheckboxesField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+TIMEZONES = sorted(
+    zone for zone in available_timezones() if zone.startswith(("Europe/", "Asia/", "UTC"))
+)
+LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
+TIMEZONE_CHOICES = [SelectChoice(zone) for zone in TIMEZONES]
+
+
+def web_address(form, field):
+    """Only http(s): a javascript: address must never become a link on a page."""
+    if field.data and not field.data.startswith(("https://", "http://")):
+        raise ValidationError(_l("Enter a web address starting with https://."))
+
+
+def population_field() -> IntegerField:
+    return IntegerField(
+        _l("Population"), validators=[Optional(), NumberRange(min=0, max=100_000_000)]
+    )
+
+
+def website_field() -> StringField:
+    return StringField(
+        _l("Official website"),
+        validators=[
+            Optional(),
+            Length(max=300),
+            URL(require_tld=True, message=_l("Enter a web address starting with https://.")),
+            web_address,
+        ],
+    )

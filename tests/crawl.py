@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
@@ -182,11 +183,16 @@ def interface_fragments(catalogue) -> list[str]:
 
 
 def english_on_page(text: str, fragments: list[str]) -> list[str]:
-    found = []
-    for fragment in fragments:
-        if re.search(rf"(?<![\w]){re.escape(fragment)}(?![\w])", text):
-            found.append(fragment)
-    return found
+    """The fragments on the page; one pass over it for all of them, then each one only when that
+    pass found any (a Turkish page normally holds none)."""
+    if not _any_of(tuple(fragments)).search(text):
+        return []
+    return [fragment for fragment in fragments if _any_of((fragment,)).search(text)]
+
+
+@cache
+def _any_of(fragments: tuple[str, ...]) -> re.Pattern:
+    return re.compile(rf"(?<![\w])(?:{'|'.join(map(re.escape, fragments))})(?![\w])")
 
 
 def status_pages(app) -> list[str]:

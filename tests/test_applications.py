@@ -24,7 +24,6 @@ from secretariat.applications.rules import (
     STAFF_ACTIONS,
     Action,
     ApplicationState,
-    name_cores,
     next_state,
 )
 from secretariat.applications.tasks import remove_orphan_documents
@@ -33,6 +32,7 @@ from secretariat.extensions import db as _db
 from secretariat.mail import OutboxMessage
 from secretariat.members import operations as members
 from secretariat.members.models import City, CityStatus, Contact, JoinRoute
+from secretariat.members.rules import name_cores
 from secretariat.security import Role
 from secretariat.working_groups.models import GroupMembership
 from secretariat.working_groups.operations import ensure_permanent_groups

@@ -287,8 +287,8 @@ def test_an_entry_given_an_end_is_kept_until_that_moment_only():
 def test_the_stamp_says_when_the_directory_last_changed(app, cities):
     before = datetime.now(UTC)
     with app.test_request_context():
-        operations.bump_directory()
+        cache.bump_directory()
         _db.session.commit()
-        stamp = _db.session.get(cache.PageStamp, operations.DIRECTORY)
+        stamp = _db.session.get(cache.PageStamp, cache.DIRECTORY)
     assert before - timedelta(seconds=1) <= stamp.changed_at <= datetime.now(UTC)
     assert len(stamp.token) == 32

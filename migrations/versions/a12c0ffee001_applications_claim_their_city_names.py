@@ -13,7 +13,7 @@ already share a spelling, the earlier keeps it and the later keeps its other spe
 from alembic import op
 import sqlalchemy as sa
 
-from secretariat.applications.rules import name_cores
+from secretariat.members.rules import name_cores
 
 
 # revision identifiers, used by Alembic.

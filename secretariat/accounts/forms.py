@@ -1,7 +1,5 @@
 """Account forms: shape checks here, the rules in operations and rules.py."""
 
-from zoneinfo import available_timezones
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
@@ -11,14 +9,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from secretariat.accounts.operations import check_city
 from secretariat.accounts.rules import MAX_LENGTH, password_problems
 from secretariat.errors import RuleViolation
-from secretariat.i18n import LANGUAGE_NAMES
+from secretariat.forms import LANGUAGE_CHOICES, TIMEZONE_CHOICES
 from secretariat.security import Role
-
-TIMEZONES = sorted(
-    zone for zone in available_timezones() if zone.startswith(("Europe/", "Asia/", "UTC"))
-)
-LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
-TIMEZONE_CHOICES = [SelectChoice(zone) for zone in TIMEZONES]
 
 
 def _role_choices():

@@ -81,7 +81,6 @@ def _index_for_search(mapper, connection, user: User) -> None:
     user.search_key = search_keys(user.name, user.email)
 
 
-USERS_LISTING = "users"  # the stamp of the staff's kept users table
 LISTED = ("email", "name", "role", "city_slug", "is_active", "password_hash")
 
 
@@ -89,13 +88,13 @@ LISTED = ("email", "name", "role", "city_slug", "is_active", "password_hash")
 def _restamp_the_users_listing(session, context) -> None:
     """Any flush that adds, removes or changes what the users table shows replaces its stamp
     in the same transaction (a sign-in, which changes only its time, does not); an UPDATE
-    written without the ORM must call cache.bump(USERS_LISTING) itself."""
+    written without the ORM must call cache.bump(cache.USERS_LISTING) itself."""
     if any(isinstance(obj, User) for obj in (*session.new, *session.deleted)) or any(
         isinstance(obj, User)
         and any(inspect(obj).attrs[name].history.has_changes() for name in LISTED)
         for obj in session.dirty
     ):
-        cache.bump(USERS_LISTING, session.connection())
+        cache.bump(cache.USERS_LISTING, session.connection())
 
 
 class TokenPurpose(LabelledEnum):

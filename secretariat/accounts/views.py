@@ -19,7 +19,7 @@ from secretariat.accounts.forms import (
     RoleForm,
     SignInForm,
 )
-from secretariat.accounts.models import USERS_LISTING, TokenPurpose, User, UserState
+from secretariat.accounts.models import TokenPurpose, User, UserState
 from secretariat.errors import attempt
 from secretariat.extensions import db, limiter
 from secretariat.listing import paginate
@@ -191,7 +191,7 @@ def change_password():
 def list_users():
     # the table shows nothing of its reader: kept for every staff member alike; it is our own
     # template's output, escaped when it was rendered, so the layout takes it as markup
-    table = Markup(cache.kept(USERS_LISTING, _users_table, anyone=True))  # noqa: S704  # nosec B704
+    table = Markup(cache.kept(cache.USERS_LISTING, _users_table, anyone=True))  # noqa: S704  # nosec B704
     return render_template("accounts/users.html", table=table)
 
 

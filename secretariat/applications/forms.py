@@ -25,9 +25,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from secretariat.forms import CheckboxesField, PlausibleDate
+from secretariat.forms import CheckboxesField, PlausibleDate, population_field, website_field
 from secretariat.i18n import LANGUAGE_NAMES
-from secretariat.members.forms import population_field, website_field
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 PHONE_SHAPE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, literal, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from secretariat import audit, mail
@@ -21,7 +21,6 @@ from secretariat.applications.rules import (
     OPEN_STATES,
     Action,
     ApplicationState,
-    name_cores,
     next_state,
     reference,
 )
@@ -31,8 +30,10 @@ from secretariat.extensions import db
 from secretariat.i18n import current_language
 from secretariat.members import operations as members
 from secretariat.members.models import City, CityStatus, ContactKind, Country, JoinRoute
+from secretariat.members.queries import matching_city
+from secretariat.members.rules import name_cores
 from secretariat.security import Role, public_url
-from secretariat.text import SEPARATOR, clean_line, normalise_email, search_keys
+from secretariat.text import clean_line, normalise_email, search_keys
 from secretariat.working_groups.models import GroupStatus, WorkingGroup
 from secretariat.working_groups.operations import join_group
 
@@ -68,27 +69,6 @@ class Submission:
     document_file: str = ""
     document_name: str = ""
     document_size: int = 0
-
-
-def _matching(column, keys: str):
-    """Rows whose stored search key holds one of the spellings (whole names, not parts) of keys."""
-    padded = literal(SEPARATOR) + column + literal(SEPARATOR)
-    return or_(
-        *(
-            padded.contains(f"{SEPARATOR}{core}{SEPARATOR}", autoescape=True)
-            for core in name_cores(keys)
-        )
-    )
-
-
-def matching_city(keys: str, country_id: int) -> City | None:
-    """The member city (active first, then withdrawn) these names are spellings of, in country."""
-    return db.session.scalars(
-        select(City)
-        .where(City.country_id == country_id, _matching(City.search_key, keys))
-        .order_by(City.status, City.id)  # "active" sorts before "withdrawn"
-        .limit(1)
-    ).first()
 
 
 def _open_application(reference: str) -> Duplicate:

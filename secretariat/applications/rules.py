@@ -1,11 +1,8 @@
 """Application rules that need no database: the review's state machine, references, name cores."""
 
-import re
-
 from flask_babel import lazy_gettext as _l
 
 from secretariat.i18n import LabelledEnum
-from secretariat.text import SEPARATOR, fold
 
 
 class ApplicationState(LabelledEnum):
@@ -65,52 +62,3 @@ def allowed_actions(state: str, actions=STAFF_ACTIONS) -> list[Action]:
 def reference(year: int, number: int) -> str:
     """B40-2026-0007: the year of submission and the application's number within that year."""
     return f"B40-{year}-{number:04d}"
-
-
-# Words that name the kind of municipality rather than the city: "Grad Niš", "Municipality of
-# Tirana", "Edirne Belediyesi", "Dimos Patreon". Folded, so one spelling covers every script.
-_GENERIC = frozenset(
-    fold(word)
-    for word in [
-        "city",
-        "of",
-        "municipality",
-        "metropolitan",
-        "municipal",
-        "the",
-        "grad",
-        "opstina",
-        "općina",
-        "občina",
-        "obshtina",
-        "stolichna",
-        "bashkia",
-        "bashkise",
-        "komuna",
-        "dimos",
-        "dhimos",
-        "δήμος",
-        "municipiul",
-        "comuna",
-        "orasul",
-        "belediyesi",
-        "buyuksehir",
-        "büyükşehir",
-        "il",
-        "ilce",
-        "ilçe",
-    ]
-)
-
-
-def name_cores(keys: str) -> set[str]:
-    """Each folded spelling of search_keys(), and the same without generic municipality words."""
-    cores = set()
-    for key in keys.split(SEPARATOR):
-        if not key:
-            continue
-        cores.add(key)
-        core = " ".join(word for word in re.split(r"[\s,.\-]+", key) if word not in _GENERIC)
-        if core:
-            cores.add(core)
-    return cores

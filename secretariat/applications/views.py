@@ -35,6 +35,7 @@ from secretariat.i18n import current_language, localized
 from secretariat.listing import paginate, requested_period
 from secretariat.members import operations as members
 from secretariat.members.models import Country
+from secretariat.members.queries import matching_city
 from secretariat.security import PUBLIC, STAFF, access, take_allowance
 from secretariat.text import fold
 from secretariat.working_groups.models import GroupStatus, WorkingGroup
@@ -330,7 +331,7 @@ def _application_page(application: Application, forms: dict | None = None):
         or (ApprovalForm() if action == Action.APPROVE else ReviewForm(prefix=action))
         for action in actions
     }
-    city = operations.matching_city(application.search_key, application.country_id)
+    city = matching_city(application.search_key, application.country_id)
     return render_template(
         "applications/application.html",
         application=application,

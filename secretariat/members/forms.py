@@ -8,51 +8,24 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
-    URL,
     DataRequired,
     Email,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
 )
 
 from secretariat.errors import RuleViolation
-from secretariat.forms import FOUNDED, PlausibleDate
+from secretariat.forms import FOUNDED, PlausibleDate, population_field, website_field
 from secretariat.members import operations
 from secretariat.members.models import ContactKind, JoinRoute
-
-
-def web_address(form, field):
-    """Only http(s): a javascript: address must never become a link on a page."""
-    if field.data and not field.data.startswith(("https://", "http://")):
-        raise ValidationError(_l("Enter a web address starting with https://."))
-
-
-def population_field() -> IntegerField:
-    return IntegerField(
-        _l("Population"), validators=[Optional(), NumberRange(min=0, max=100_000_000)]
-    )
-
-
-def website_field() -> StringField:
-    return StringField(
-        _l("Official website"),
-        validators=[
-            Optional(),
-            Length(max=300),
-            URL(require_tld=True, message=_l("Enter a web address starting with https://.")),
-            web_address,
-        ],
-    )
 
 
 class CityForm(FlaskForm):

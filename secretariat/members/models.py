@@ -10,7 +10,6 @@ from secretariat import text
 from secretariat.database import UTCDateTime, sql_list, utcnow
 from secretariat.extensions import db
 from secretariat.i18n import DEFAULT_TIMEZONE, LabelledEnum
-from secretariat.working_groups.models import GroupMembership
 
 SORT_LANGUAGES = ("en", "tr")
 
@@ -79,7 +78,6 @@ class City(db.Model):
         back_populates="city", order_by="OfficeHolder.started_on.desc()"
     )
     contacts: Mapped[list["Contact"]] = relationship(back_populates="city", order_by="Contact.id")
-    memberships: Mapped[list[GroupMembership]] = relationship(back_populates="city")
 
     def name_in(self, language: str) -> str:
         """The name a reader of language knows: Atina in Turkish, Athens in English."""

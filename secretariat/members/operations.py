@@ -23,15 +23,6 @@ from secretariat.members.rules import slugify
 from secretariat.security import Role
 from secretariat.text import clean_line, collation_key
 
-DIRECTORY = "members.directory"  # the stamp of the public directory and the city pages
-
-
-def bump_directory() -> None:
-    """What the public directory or a city page shows has changed: cities, their names, status,
-    mayors, countries, working groups or their members. Every process renders those pages afresh
-    once the caller's transaction commits (a rollback leaves the stamp as it was)."""
-    cache.bump(DIRECTORY)
-
 
 def countries_by_name(
     language: str, *, keep: str | None = None, active_only: bool = True
@@ -95,7 +86,7 @@ def add_country(actor, *, code: str, name_en: str, name_tr: str, is_active: bool
     db.session.add(country)
     db.session.flush()
     audit.record(actor, "country.add", country, after=_country_snapshot(country))
-    bump_directory()
+    cache.bump_directory()
     return country
 
 
@@ -107,7 +98,7 @@ def update_country(actor, country: Country, *, name_en: str, name_tr: str, is_ac
     country.is_active = is_active
     db.session.flush()
     audit.record(actor, "country.update", country, before, _country_snapshot(country))
-    bump_directory()  # the directory's country filter and every city page name the country
+    cache.bump_directory()  # the directory's country filter and every city page name the country
 
 
 def _snapshot(city: City) -> dict:
@@ -156,7 +147,7 @@ def create_city(
     db.session.add(city)
     db.session.flush()
     audit.record(actor, "city.create", city, after=_snapshot(city))
-    bump_directory()
+    cache.bump_directory()
     return city
 
 
@@ -167,7 +158,7 @@ def withdraw_city(actor, city: City, on: date) -> None:
     before = _snapshot(city)
     city.status, city.withdrawn_on = CityStatus.WITHDRAWN, on
     audit.record(actor, "city.withdraw", city, before, _snapshot(city))
-    bump_directory()
+    cache.bump_directory()
 
 
 def check_mayor_start(city: City, since: date) -> None:
@@ -196,7 +187,7 @@ def record_mayor(actor, city: City, name: str, since: date) -> OfficeHolder:
     db.session.add(holder)
     db.session.flush()
     audit.record(actor, "city.mayor", city, before, {"mayor": holder.name, "since": since})
-    bump_directory()
+    cache.bump_directory()
     return holder
 
 
@@ -217,7 +208,7 @@ def update_city(
     city.index_names()
     db.session.flush()
     audit.record(actor, "city.update", city, before, _snapshot(city))
-    bump_directory()
+    cache.bump_directory()
 
 
 def may_keep_contacts(user, city: City) -> bool:
@@ -262,4 +253,4 @@ def reactivate_city(actor, city: City, on: date, join_route: JoinRoute) -> None:
         join_route,
     )
     audit.record(actor, "city.reactivate", city, before, _snapshot(city))
-    bump_directory()
+    cache.bump_directory()

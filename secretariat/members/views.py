@@ -44,7 +44,7 @@ def _active_groups() -> list[WorkingGroup]:
 @bp.route("/members")
 @access(PUBLIC)
 def directory():
-    return cache.kept(operations.DIRECTORY, _directory_page)
+    return cache.kept(cache.DIRECTORY, _directory_page)
 
 
 @lru_cache(maxsize=256)
@@ -108,7 +108,7 @@ def _directory_page() -> str:
 @bp.route("/members/<slug>")
 @access(PUBLIC)
 def show_city(slug):
-    return cache.kept(operations.DIRECTORY, lambda: _city_page(slug))
+    return cache.kept(cache.DIRECTORY, lambda: _city_page(slug))
 
 
 def _city_page(slug: str, form: ContactForm | None = None):

@@ -6,16 +6,15 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from secretariat import audit
-from secretariat.applications import operations as applications
-from secretariat.applications.rules import name_cores
+from secretariat import audit, cache
 from secretariat.database import insert_missing, utcnow
 from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
 from secretariat.i18n import current_language, zone
 from secretariat.members import operations as members
 from secretariat.members.models import City, CityStatus, JoinRoute
-from secretariat.members.operations import bump_directory
+from secretariat.members.queries import matching_city
+from secretariat.members.rules import name_cores
 from secretariat.presidency.models import (
     AgendaItem,
     ChecklistTask,
@@ -157,7 +156,7 @@ def create_next_term(actor, summit: Summit, city: City) -> Term:
     db.session.flush()
     audit.record(actor, "term.create", term, after={"city": city.slug, "number": term.number})
     _insert_standard_tasks(actor, next_summit)
-    bump_directory()  # city pages list their terms
+    cache.bump_directory()  # city pages list their terms
     return term
 
 
@@ -189,7 +188,7 @@ def record_summit(
     audit.record(actor, "summit.create", summit, after={"host": host.slug, "year": summit.year})
     if ends_on >= network_today():
         _insert_standard_tasks(actor, summit)
-    bump_directory()
+    cache.bump_directory()
     return summit, term
 
 
@@ -273,7 +272,7 @@ def update_summit(
     if summit.starts_on is not None and old_start is None:
         _insert_standard_tasks(actor, summit)
     audit.record(actor, "summit.update", summit, before, _summit_snapshot(summit))
-    bump_directory()  # city pages show their terms' years
+    cache.bump_directory()  # city pages show their terms' years
 
 
 def hand_over_due_summits(now: datetime | None = None) -> list[Summit]:
@@ -322,7 +321,7 @@ def hand_over_due_summits(now: datetime | None = None) -> list[Summit]:
                 "previous_term": previous.number if previous else None,
             },
         )
-        bump_directory()
+        cache.bump_directory()
         handed.append(summit)
     return handed
 
@@ -471,7 +470,7 @@ def register_delegation(
         if not english:
             raise RuleViolation(_l("Give the city's name in English."))
         keys = search_keys(official, english)
-        city = applications.matching_city(keys, country.id)
+        city = matching_city(keys, country.id)
         if city is None and _same_non_member(summit, keys, country.id) is not None:
             raise RuleViolation(_l("%(city)s is already registered for this summit.", city=english))
     elif actor is not None and not may_register_for(actor, city):
@@ -585,7 +584,7 @@ def _member_by_attending(actor, summit: Summit, delegation: Delegation, outcome:
     city = delegation.city
     if city is None:
         keys = search_keys(delegation.city_name, delegation.city_name_en)
-        city = applications.matching_city(keys, delegation.country_id)
+        city = matching_city(keys, delegation.country_id)
     if city is None:
         city = members.create_city(
             actor,
@@ -647,7 +646,7 @@ def confirm_attendance(actor, summit: Summit, attended_ids) -> Attendance:
             "rejoined": [city.slug for city in outcome.rejoined],
         },
     )
-    bump_directory()
+    cache.bump_directory()
     return outcome
 
 

@@ -10,7 +10,6 @@ from secretariat.extensions import db
 from secretariat.i18n import current_language
 from secretariat.listing import paginate, requested_period
 from secretariat.mail import MailStatus, OutboxMessage
-from secretariat.members.operations import DIRECTORY
 from secretariat.presidency import operations as presidency
 from secretariat.security import PUBLIC, STAFF, access
 from secretariat.site import bp
@@ -22,7 +21,7 @@ from secretariat.working_groups import operations as working_groups
 def home():
     # kept like the directory: the handover, the summits and the sessions all bump its stamp;
     # and it is kept only until the next session begins, which leaves the list then
-    return cache.kept(DIRECTORY, _home_page, until=working_groups.next_start)
+    return cache.kept(cache.DIRECTORY, _home_page, until=working_groups.next_start)
 
 
 def _home_page() -> str:

@@ -5,11 +5,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert, select
 
+from secretariat import cache
 from secretariat.accounts.models import User
 from secretariat.database import utcnow
 from secretariat.extensions import db
 from secretariat.members.models import City, Contact, Country
-from secretariat.members.operations import bump_directory
 from secretariat.working_groups import operations
 from secretariat.working_groups.models import (
     GroupKind,
@@ -114,7 +114,7 @@ def load_demo_groups() -> None:
     operations.plan_sessions(now)
     _extra_session_and_requests(groups, now)
     _proposal(now)
-    bump_directory()
+    cache.bump_directory()
 
 
 def _contacts_speak_their_language() -> None:

@@ -22,9 +22,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from secretariat.accounts.forms import LANGUAGE_CHOICES, TIMEZONE_CHOICES
-from secretariat.forms import PLANNED, CheckboxesField
-from secretariat.members.forms import web_address
+from secretariat.forms import (
+    LANGUAGE_CHOICES,
+    PLANNED,
+    TIMEZONE_CHOICES,
+    CheckboxesField,
+    web_address,
+)
 from secretariat.working_groups.models import GroupKind
 
 TEXT_LIMIT = 5000

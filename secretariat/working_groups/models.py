@@ -11,11 +11,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from secretariat.database import UTCDateTime, sql_list, utcnow
 from secretariat.extensions import db
 from secretariat.i18n import LabelledEnum
+from secretariat.members.models import City
 
 
 class GroupKind(LabelledEnum):
@@ -112,7 +113,8 @@ class GroupMembership(db.Model):
     joined_on: Mapped[date]
 
     group: Mapped[WorkingGroup] = relationship(back_populates="memberships")
-    city: Mapped["City"] = relationship(back_populates="memberships")  # noqa: F821
+    # the dependent side declares the link: members knows nothing of working groups
+    city: Mapped[City] = relationship(backref=backref("memberships", order_by="GroupMembership.id"))
 
     def __str__(self) -> str:
         return f"city {self.city_id} in group {self.group_id}"
@@ -192,7 +194,7 @@ class SessionAttendance(db.Model):
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), primary_key=True, index=True)
 
     session: Mapped[GroupSession] = relationship(back_populates="attendance")
-    city: Mapped["City"] = relationship()  # noqa: F821
+    city: Mapped[City] = relationship()
 
 
 class ReminderKind(LabelledEnum):
@@ -253,7 +255,7 @@ class SessionRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[WorkingGroup] = relationship(lazy="joined", innerjoin=True)
-    city: Mapped["City"] = relationship(lazy="joined", innerjoin=True)  # noqa: F821
+    city: Mapped[City] = relationship(lazy="joined", innerjoin=True)
     requested_by = relationship("User", foreign_keys=[requested_by_id], lazy="joined")
     decided_by = relationship("User", foreign_keys=[decided_by_id])
     session: Mapped[GroupSession | None] = relationship()

@@ -6,13 +6,12 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
-from secretariat import audit, mail
+from secretariat import audit, cache, mail
 from secretariat.database import claim, insert_new, utcnow
 from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
 from secretariat.i18n import is_timezone, localized
 from secretariat.members.models import City, CityStatus, Contact, ContactKind
-from secretariat.members.operations import bump_directory
 from secretariat.members.rules import slugify
 from secretariat.presidency.models import current_term_query
 from secretariat.security import CITY_ROLES
@@ -260,7 +259,7 @@ def approve_group(actor, group: WorkingGroup, now: datetime | None = None) -> No
     if not claim(db.session, group, proposed, status=GroupStatus.ACTIVE, **approval):
         raise RuleViolation(_l("Someone else decided on this proposal meanwhile. Please reload."))
     audit.record(actor, "group.approve", group, after={"status": group.status, "side": side})
-    bump_directory()
+    cache.bump_directory()
 
 
 def decline_group(actor, group: WorkingGroup, note: str, now: datetime | None = None) -> None:
@@ -312,7 +311,7 @@ def update_group(
     group.meeting_url = (meeting_url or "").strip()
     db.session.flush()
     audit.record(actor, "group.update", group, before, _group_snapshot(group))
-    bump_directory()
+    cache.bump_directory()
 
 
 def close_ended_groups(now: datetime | None = None) -> list[WorkingGroup]:
@@ -352,7 +351,7 @@ def close_ended_groups(now: datetime | None = None) -> list[WorkingGroup]:
         audit.record(None, "group.close", group, after={"ends_on": group.ends_on})
         closed.append(group)
     if closed:
-        bump_directory()
+        cache.bump_directory()
     return closed
 
 
@@ -371,7 +370,7 @@ def join_group(actor, group: WorkingGroup, city, on: date) -> GroupMembership | 
     db.session.add(membership)
     db.session.flush()
     audit.record(actor, "group.join", group, after={"city": city.slug, "since": on})
-    bump_directory()
+    cache.bump_directory()
     return membership
 
 
@@ -389,7 +388,7 @@ def leave_group(actor, group: WorkingGroup, city: City) -> None:
         group,
         before={"city": city.slug, "coordinator": membership.is_coordinator},
     )
-    bump_directory()
+    cache.bump_directory()
 
 
 def set_coordinator(actor, group: WorkingGroup, city: City, is_coordinator: bool) -> None:
@@ -404,7 +403,7 @@ def set_coordinator(actor, group: WorkingGroup, city: City, is_coordinator: bool
     audit.record(
         actor, "group.coordinator", group, after={"city": city.slug, "coordinator": is_coordinator}
     )
-    bump_directory()
+    cache.bump_directory()
 
 
 def group_contact(group: WorkingGroup, city: City) -> Contact | None:
@@ -612,7 +611,7 @@ def plan_sessions(now: datetime | None = None) -> int:
             GroupSession.__tablename__,
             [(i, titles[g], {"group": g, "starts_at": starts[g]}) for i, g in made],
         )
-        bump_directory()
+        cache.bump_directory()
     return len(planned)
 
 
@@ -698,7 +697,7 @@ def update_session(
             lambda title: _l("Session changed: %(title)s", title=title),
             change="moved" if moved else "relinked",
         )
-    bump_directory()
+    cache.bump_directory()
     return moved or relinked
 
 
@@ -718,7 +717,7 @@ def cancel_session(actor, session: GroupSession, now: datetime | None = None) ->
         lambda title: _l("Session cancelled: %(title)s", title=title),
         change="cancelled",
     )
-    bump_directory()
+    cache.bump_directory()
 
 
 def record_minutes(
@@ -764,7 +763,7 @@ def record_minutes(
         before,
         {"status": session.status, "present": sorted(wanted)},
     )
-    bump_directory()
+    cache.bump_directory()
 
 
 # --- extra sessions on request --------------------------------------------------------------
@@ -892,7 +891,7 @@ def approve_request(
         lambda title: _l("New session: %(title)s", title=title),
         change="new",
     )
-    bump_directory()
+    cache.bump_directory()
     return session
 
 

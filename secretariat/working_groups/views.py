@@ -17,7 +17,6 @@ from secretariat.extensions import db
 from secretariat.i18n import current_language, localized, select_timezone, zone
 from secretariat.listing import paginate
 from secretariat.members.models import City, CityStatus, Country
-from secretariat.members.operations import DIRECTORY
 from secretariat.presidency.operations import network_today
 from secretariat.security import CITY_ROLES, PUBLIC, SIGNED_IN, STAFF, access
 from secretariat.working_groups import bp, calendar, operations
@@ -103,7 +102,7 @@ def _button(operation, *args, done: str) -> None:
 @bp.route("/working-groups")
 @access(PUBLIC)
 def list_groups():
-    return cache.kept(DIRECTORY, _groups_page, until=operations.next_start)
+    return cache.kept(cache.DIRECTORY, _groups_page, until=operations.next_start)
 
 
 def _groups_page() -> str:
@@ -150,7 +149,7 @@ def _groups_page() -> str:
 @access(PUBLIC)
 def show_group(slug):
     return cache.kept(
-        DIRECTORY, lambda: _group_page(slug), until=lambda: operations.next_start(slug)
+        cache.DIRECTORY, lambda: _group_page(slug), until=lambda: operations.next_start(slug)
     )
 
 
@@ -722,7 +721,7 @@ def group_ics(slug):
     if group.status not in (GroupStatus.ACTIVE, GroupStatus.CLOSED):
         abort(404)
     body, packed = cache.kept(
-        DIRECTORY,
+        cache.DIRECTORY,
         lambda: _feed(
             _feed_sessions(GroupSession.group_id == group.id),
             f"B40: {localized(group, 'name').text}",
@@ -737,7 +736,7 @@ def group_ics(slug):
 @access(PUBLIC)
 def all_ics():
     body, packed = cache.kept(
-        DIRECTORY,
+        cache.DIRECTORY,
         lambda: _feed(_feed_sessions(), _("B40 working groups")),
         vary=_today(),
         anyone=True,

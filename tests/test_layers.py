@@ -1,0 +1,70 @@
+"""The domains point one way: loading a domain's models, rules, queries, operations and forms never
+loads a domain above it, so each can be read, tested and changed without the ones built on it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import secretariat
+
+# ARCHITECTURE.md: accounts ← members ← {working_groups, presidency} ← {applications, elections}
+# ← site. Of the two pairs of siblings, working groups read the presidency's term and elections
+# read the presidency's summits, so the presidency comes first.
+LAYERS = ["accounts", "members", "presidency", "working_groups", "applications", "elections"]
+PARTS = ["models", "rules", "queries", "operations", "forms", "tasks"]
+PACKAGE = Path(secretariat.__file__).parent
+
+# The package's __init__ builds the app and loads every domain; the check stands in a bare
+# package, so what is loaded is what the domain's own modules import.
+PROBE = """
+import importlib, sys, types
+package = types.ModuleType("secretariat")
+package.__path__ = [{package!r}]
+sys.modules["secretariat"] = package
+for name in {modules!r}:
+    importlib.import_module(name)
+print(" ".join(sorted({{name.split(".")[1] for name in sys.modules if name.count(".") >= 1
+                       and name.startswith("secretariat.")}})))
+"""
+
+
+def modules_of(domain: str) -> list[str]:
+    return [
+        f"secretariat.{domain}.{part}"
+        for part in PARTS
+        if (PACKAGE / domain / f"{part}.py").exists()
+    ]
+
+
+def loaded_by(domain: str) -> set[str]:
+    """The secretariat modules (top-level names) a fresh interpreter holds after the domain."""
+    probe = PROBE.format(package=str(PACKAGE), modules=modules_of(domain))
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(result.stdout.split())
+
+
+@pytest.mark.parametrize("domain", LAYERS)
+def test_a_domain_loads_no_domain_above_it(domain):
+    assert modules_of(domain), f"{domain} has none of {PARTS}"
+    above = set(LAYERS[LAYERS.index(domain) + 1 :]) | {"site"}
+    assert loaded_by(domain) & above == set()
+
+
+def test_the_bottom_modules_load_no_domain():
+    probe = PROBE.format(
+        package=str(PACKAGE),
+        modules=[
+            f"secretariat.{name}"
+            for name in (
+                "extensions database i18n text security audit mail errors forms cache listing"
+            ).split()
+        ],
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert set(result.stdout.split()) & {*LAYERS, "site"} == set()
