@@ -162,12 +162,18 @@ def load_once(app, name: str, load) -> None:
                 for table in tables
             }
             return
-        written = [table for table in tables if _LOADED[name][table.name]]
+        loaded = _LOADED[name]
+        written = [table for table in tables if loaded[table.name]]
         for table in written:
-            rows = _LOADED[name][table.name]
+            rows = loaded[table.name]
             if table.name == "page_stamps":
                 rows = [{**row, "token": secrets.token_hex(16)} for row in rows]
+            if table.name == "elections":  # candidates and the roll are taken only before voting
+                rows = [{**row, "phase": "nominations"} for row in rows]
             _db.session.execute(table.insert(), rows)
+        elections = _db.metadata.tables["elections"]
+        for row in loaded["elections"]:
+            _db.session.execute(elections.update().where(elections.c.id == row["id"]).values(row))
         if _db.engine.dialect.name == "postgresql":  # the next id after the rows written back
             for table in written:
                 for column in table.primary_key.columns:
@@ -290,14 +296,16 @@ def sign_in_as(client, create_user):
     return act
 
 
+def _staff_work() -> None:
+    admin = _db.session.scalar(_db.select(User).where(User.role == Role.ADMIN))
+    accounts.invite_user(
+        admin, "new.delegate@b40.example", "Nikola Jovanović", Role.DELEGATE, "skopje", "tr"
+    )
+    accounts.request_password_reset("mayor.zagreb@b40.example")
+
+
 @pytest.fixture
 def demo_data(app, db):
-    """The demo sign-ins, plus what staff work leaves behind: an invitation, a reset, audit rows."""
-    with app.test_request_context():
-        demo.load()
-        admin = _db.session.scalar(_db.select(User).where(User.role == Role.ADMIN))
-        accounts.invite_user(
-            admin, "new.delegate@b40.example", "Nikola Jovanović", Role.DELEGATE, "skopje", "tr"
-        )
-        accounts.request_password_reset("mayor.zagreb@b40.example")
-        _db.session.commit()
+    """The demo sign-ins, plus what staff work leaves behind: an invitation, a reset, audit rows.
+    Loaded through the operations once per process, then written back."""
+    load_once(app, "demo", lambda: (demo.load(), _staff_work()))

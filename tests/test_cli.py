@@ -2,13 +2,15 @@
 
 from sqlalchemy import delete, func, select, update
 
+from secretariat import demo
 from secretariat.accounts.models import User
 from secretariat.applications.models import Application
 from secretariat.applications.operations import find_duplicate
 from secretariat.audit import AuditEntry
 from secretariat.demo import DEMO_PASSWORD, DEMO_USERS
+from secretariat.elections.models import Election
 from secretariat.extensions import db as _db
-from tests.conftest import add_city, sign_in
+from tests.conftest import _LOADED, _empty_tables, add_city, load_once, sign_in
 
 
 def test_users_create_with_a_password_can_sign_in(app, runner, client):
@@ -149,3 +151,22 @@ def test_restore_asks_before_replacing_everything(app, runner, tmp_path):
     result = runner.invoke(args=["restore", str(backup)], input="n\n")
     assert result.exit_code != 0
     assert "Aborted" in result.output
+
+
+def test_the_demo_written_back_is_the_demo_the_operations_loaded(app, db):
+    """The gates walk a demo written back once per process: it must hold every row as the
+    operations left them, the election in voting with its candidates and roll included."""
+    load_once(app, "demo, twice", demo.load)
+    with app.app_context():
+        _empty_tables()
+    load_once(app, "demo, twice", demo.load)
+    with app.app_context():
+        for table in _db.metadata.sorted_tables:
+            rows = [dict(row._mapping) for row in _db.session.execute(table.select())]
+            if table.name == "page_stamps":
+                assert {row["name"] for row in rows} == {
+                    row["name"] for row in _LOADED["demo, twice"][table.name]
+                }
+                continue
+            assert rows == _LOADED["demo, twice"][table.name], table.name
+        assert _db.session.scalar(select(Election.phase)) == "voting"
