@@ -214,6 +214,13 @@ def db(app):
 
 
 @pytest.fixture
+def in_request(app, db):
+    """For operation-level tests: the test's body runs inside one request, as operations do."""
+    with app.test_request_context():
+        yield _db.session
+
+
+@pytest.fixture
 def client(app, db):
     return app.test_client()
 
