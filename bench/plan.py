@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from secretariat import create_app
 from secretariat.database import utcnow
 from secretariat.extensions import db
-from secretariat.working_groups import operations
+from secretariat.working_groups import sessions as operations
 from secretariat.working_groups.models import GroupStatus, WorkingGroup
 
 

@@ -23,7 +23,15 @@ from secretariat.mail import OutboxMessage
 from secretariat.members.models import City, ContactKind
 from secretariat.presidency.demo import load_history
 from secretariat.security import Role
-from secretariat.working_groups import operations, tasks
+from secretariat.working_groups import (
+    calendar,
+    operations,
+    queries,
+    reminders,
+    requests,
+    sessions,
+    tasks,
+)
 from secretariat.working_groups.models import (
     GroupKind,
     GroupMembership,
@@ -37,13 +45,13 @@ from secretariat.working_groups.models import (
     WorkingGroup,
 )
 from secretariat.working_groups.rules import (
+    SESSION_ZONE,
     next_quarter,
     quarter_of,
     quarter_to_plan,
     regular_slot,
     reminder_due,
 )
-from secretariat.working_groups.views import CITY_CHOICES
 from tests.conftest import add_cities, load_once, sign_in
 
 CLIMATE = "local-climate-action"
@@ -134,7 +142,7 @@ def test_a_regular_session_falls_in_its_quarter_on_a_tuesday_morning_in_istanbul
 ):
     quarter = year * 10 + number
     starts_at = regular_slot(quarter, slot)
-    local = starts_at.astimezone(operations.SESSION_ZONE)
+    local = starts_at.astimezone(SESSION_ZONE)
     assert quarter_of(local.date()) == quarter
     assert local.weekday() == 1
     assert (local.hour, local.minute) == (11, 0)
@@ -309,7 +317,7 @@ def test_a_temporary_group_closes_after_its_end_date(app, network):
             select(GroupSession).where(GroupSession.group_id == temporary_id)
         )
         assert later.status == SessionStatus.CANCELLED
-        assert operations.plan_sessions(after) == 4  # the four permanent groups, not the closed one
+        assert sessions.plan_sessions(after) == 4  # the four permanent groups, not the closed one
 
 
 # --- membership -----------------------------------------------------------------------------
@@ -357,14 +365,14 @@ def test_staff_add_any_city_and_set_coordinators(app, client, network, sign_in_a
         f"/working-groups/{CLIMATE}/coordinator/{slug}/on", page=f"/working-groups/{CLIMATE}"
     )
     with app.app_context():
-        assert slug in operations.coordinator_slugs(group(CLIMATE))
+        assert slug in queries.coordinator_slugs(group(CLIMATE))
     html = words(client.get(f"/working-groups/{CLIMATE}").get_data(as_text=True))
     assert f"{name} (coordinator)" in html
 
 
 def test_with_many_cities_outside_staff_type_the_one_they_add(app, client, network, sign_in_as):
     with app.test_request_context():
-        add_cities(CITY_CHOICES + 1, "Added City")
+        add_cities(queries.CITY_CHOICES + 1, "Added City")
         _db.session.commit()
     sign_in_as(Role.SECRETARIAT)
     page = f"/working-groups/{CLIMATE}?lang=tr"
@@ -401,7 +409,7 @@ def test_a_city_names_its_contact_for_a_group(app, client, network, sign_in_as):
     )
     assert response.status_code == 302
     with app.app_context():
-        contact = operations.group_contact(group(CLIMATE), city(member))
+        contact = queries.group_contact(group(CLIMATE), city(member))
         assert (contact.name, contact.language, contact.timezone) == (
             "Ana Kovač",
             "tr",
@@ -427,9 +435,9 @@ def regular_sessions(app) -> list[tuple[int, int]]:
 
 def test_planning_twice_plans_one_session_per_group_and_quarter(app, network):
     with app.test_request_context():
-        assert operations.plan_sessions() == 4
+        assert sessions.plan_sessions() == 4
         _db.session.commit()
-        assert operations.plan_sessions() == 0
+        assert sessions.plan_sessions() == 0
         _db.session.commit()
     planned = regular_sessions(app)
     assert len(planned) == len(set(planned)) == 4
@@ -462,8 +470,8 @@ def test_two_planners_at_once_plan_each_session_once(app, network):
         thread.join()
     assert errors == []
     assert sorted(planned) in ([0, 4], [1, 3], [2, 2], [3, 1], [4, 0]) or sum(planned) == 4
-    sessions = regular_sessions(app)
-    assert len(sessions) == len(set(sessions)) == 4
+    regular = regular_sessions(app)
+    assert len(regular) == len(set(regular)) == 4
 
 
 def test_the_database_refuses_a_second_regular_session_for_a_quarter(app, network):
@@ -486,9 +494,9 @@ def test_the_database_refuses_a_second_regular_session_for_a_quarter(app, networ
 def test_the_next_quarter_is_planned_once_this_one_has_passed(app, network):
     with app.test_request_context():
         january = datetime(2027, 1, 10, tzinfo=UTC)
-        assert operations.plan_sessions(january) == 4
+        assert sessions.plan_sessions(january) == 4
         after_slots = datetime(2027, 3, 1, tzinfo=UTC)
-        assert operations.plan_sessions(after_slots) == 4
+        assert sessions.plan_sessions(after_slots) == 4
         _db.session.commit()
         quarters = sorted(
             {
@@ -509,7 +517,7 @@ def test_a_member_asks_for_an_extra_session_and_staff_approve_it(app, client, ne
         member = sorted(members_of(CLIMATE))[0]
     delegate = create_user(Role.DELEGATE, city=member, language="tr")
     sign_in(client, delegate.email)
-    when = (utcnow() + timedelta(days=20)).astimezone(operations.SESSION_ZONE)
+    when = (utcnow() + timedelta(days=20)).astimezone(SESSION_ZONE)
     form = {
         "reason": "A funding call closes soon.",
         "first_choice": when.strftime("%Y-%m-%dT10:00"),
@@ -538,7 +546,7 @@ def test_a_member_asks_for_an_extra_session_and_staff_approve_it(app, client, ne
         assert request.status == RequestStatus.APPROVED
         session = request.session
         assert session.kind == SessionKind.EXTRA
-        local = session.starts_at.astimezone(operations.SESSION_ZONE)
+        local = session.starts_at.astimezone(SESSION_ZONE)
         assert (local.hour, local.minute) == (10, 0)  # staff typed Istanbul time
         told = outbox(delegate.email)
         assert len(told) == 1 and told[0].language == "tr"
@@ -558,7 +566,7 @@ def test_declining_a_request_needs_a_note_and_tells_the_requester(
         member = sorted(members_of(CLIMATE))[0]
     delegate = create_user(Role.DELEGATE, city=member)
     with app.test_request_context():
-        request = operations.request_extra_session(
+        request = requests.request_extra_session(
             delegate,
             group(CLIMATE),
             city(member),
@@ -626,8 +634,8 @@ def test_staff_record_minutes_and_attendance_after_a_session(app, client, networ
 def test_only_coordinators_and_staff_record_minutes(app, client, network, sign_in_as):
     session_id = a_session(app, starts_at=utcnow() - timedelta(hours=2))
     with app.app_context():
-        coordinator = sorted(operations.coordinator_slugs(group(CLIMATE)))[0]
-        plain = sorted(members_of(CLIMATE) - operations.coordinator_slugs(group(CLIMATE)))[0]
+        coordinator = sorted(queries.coordinator_slugs(group(CLIMATE)))[0]
+        plain = sorted(members_of(CLIMATE) - queries.coordinator_slugs(group(CLIMATE)))[0]
     sign_in_as(Role.DELEGATE, city=plain)
     assert client.get(f"/sessions/{session_id}/minutes").status_code == 403
     client.post_form("/sign-out", page="/")
@@ -645,9 +653,9 @@ def test_minutes_wait_for_the_session_to_begin(app, client, network, sign_in_as)
 # --- reminders --------------------------------------------------------------------------------
 
 
-def contacts_of(app, slug=CLIMATE) -> list[operations.Recipient]:
+def contacts_of(app, slug=CLIMATE) -> list[queries.Recipient]:
     with app.app_context():
-        return operations.recipients(group(slug).id)
+        return queries.recipients(group(slug).id)
 
 
 def test_reminders_go_once_to_each_contact_in_their_language(app, network):
@@ -679,10 +687,10 @@ def test_the_day_reminder_follows_the_week_reminder_and_then_nothing(app, networ
     with app.test_request_context():
         tasks.send_reminders()
         day_before = starts - timedelta(hours=20)
-        for session, kind in operations.due_reminders(day_before):
-            operations.send_reminder(session, kind, day_before)
+        for session, kind in queries.due_reminders(day_before):
+            reminders.send_reminder(session, kind, day_before)
         _db.session.commit()
-        assert operations.due_reminders(day_before) == []
+        assert queries.due_reminders(day_before) == []
         kinds = _db.session.execute(
             select(SessionReminder.kind, func.count())
             .where(SessionReminder.session_id == session_id)
@@ -722,12 +730,12 @@ def test_a_city_without_a_group_contact_is_reached_through_its_focal_point(app, 
     with app.test_request_context():
         member = city(sorted(members_of(CLIMATE))[0])
         focal = next(c for c in member.contacts if c.kind == ContactKind.FOCAL_POINT)
-        assert focal.email in {p.email for p in operations.recipients(group(CLIMATE).id)}
+        assert focal.email in {p.email for p in queries.recipients(group(CLIMATE).id)}
         operations.name_group_contact(
             None, group(CLIMATE), member, name="Group Person", email="group@person.example"
         )
         _db.session.commit()
-        emails = {p.email for p in operations.recipients(group(CLIMATE).id)}
+        emails = {p.email for p in queries.recipients(group(CLIMATE).id)}
         assert "group@person.example" in emails and focal.email not in emails
 
 
@@ -742,7 +750,7 @@ def test_a_reschedule_keeps_the_uid_raises_the_sequence_and_tells_the_group(
     before = Calendar.from_ical(client.get(f"/sessions/{session_id}.ics").data)
     (event_before,) = before.walk("VEVENT")
     sign_in_as(Role.SECRETARIAT)
-    later = (utcnow() + timedelta(days=40)).astimezone(operations.SESSION_ZONE)
+    later = (utcnow() + timedelta(days=40)).astimezone(SESSION_ZONE)
     response = client.post_form(
         f"/sessions/{session_id}/edit",
         {
@@ -763,7 +771,7 @@ def test_a_reschedule_keeps_the_uid_raises_the_sequence_and_tells_the_group(
     assert int(event_after["SEQUENCE"]) == int(event_before["SEQUENCE"]) + 1
     start = event_after.decoded("DTSTART")
     assert start.tzinfo is not None
-    assert start.astimezone(operations.SESSION_ZONE).strftime("%H:%M") == "14:30"
+    assert start.astimezone(SESSION_ZONE).strftime("%H:%M") == "14:30"
     feed = Calendar.from_ical(client.get("/calendar.ics").data)
     assert any(
         e["UID"] == event_before["UID"] and int(e["SEQUENCE"]) == 1 for e in feed.walk("VEVENT")
@@ -823,7 +831,7 @@ def test_an_email_gives_the_time_in_the_contacts_zone_and_language(app, network)
             starts_at=datetime(2027, 2, 9, 8, 0, tzinfo=UTC),
             duration_minutes=90,
         )
-        text = operations.calendar.when(session, "tr", "Europe/Belgrade")
+        text = calendar.when(session, "tr", "Europe/Belgrade")
     assert text == "9 Şubat 2027 Salı, 09:00–10:30 (Belgrad)"
 
 

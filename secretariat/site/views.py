@@ -13,7 +13,7 @@ from secretariat.mail import MailStatus, OutboxMessage
 from secretariat.presidency import operations as presidency
 from secretariat.security import PUBLIC, STAFF, access
 from secretariat.site import bp
-from secretariat.working_groups import operations as working_groups
+from secretariat.working_groups import queries as working_groups
 
 
 @bp.route("/")

@@ -21,7 +21,10 @@ from secretariat.working_groups.models import (
     SessionStatus,
     WorkingGroup,
 )
+from secretariat.working_groups.queries import membership_of
+from secretariat.working_groups.requests import approve_request, request_extra_session
 from secretariat.working_groups.rules import next_quarter, quarter_of, regular_slot
+from secretariat.working_groups.sessions import REGULAR_AGENDA, plan_sessions, regular_titles
 
 FIRST_QUARTER = 20221  # the groups first met in the quarter after the founding summit
 MINUTES = {  # content, as the secretariat writes it, in both languages
@@ -96,11 +99,11 @@ def load_demo_groups() -> None:
                 group=group,
                 kind=SessionKind.REGULAR,
                 quarter=quarter,
-                **operations.regular_titles(group.name_en, group.name_tr, quarter),
+                **regular_titles(group.name_en, group.name_tr, quarter),
                 starts_at=starts_at,
                 meeting_url=group.meeting_url,
-                agenda_en=operations.REGULAR_AGENDA["en"],
-                agenda_tr=operations.REGULAR_AGENDA["tr"],
+                agenda_en=REGULAR_AGENDA["en"],
+                agenda_tr=REGULAR_AGENDA["tr"],
                 status=SessionStatus.HELD,
                 minutes_en=MINUTES["en"].format(present=len(present)),
                 minutes_tr=MINUTES["tr"].format(present=len(present)),
@@ -111,7 +114,7 @@ def load_demo_groups() -> None:
             )
             db.session.add(session)
     db.session.flush()
-    operations.plan_sessions(now)
+    plan_sessions(now)
     _extra_session_and_requests(groups, now)
     _proposal(now)
     cache.bump_directory()
@@ -148,13 +151,13 @@ def _extra_session_and_requests(groups: list[WorkingGroup], now) -> None:
     waiting for the secretariat."""
     sarajevo = db.session.scalar(select(City).where(City.slug == "sarajevo"))
     delegate, expert = _user("delegate.sarajevo@b40.example"), _user("expert@b40.example")
-    joined = [g for g in groups if operations.membership_of(g, sarajevo) is not None]
+    joined = [g for g in groups if membership_of(g, sarajevo) is not None]
     for group in groups[:2]:
         if group not in joined:
             operations.join_group(delegate, group, sarajevo, date(2024, 3, 1))
             joined.append(group)
     soon = (now + timedelta(days=10)).replace(hour=9, minute=0, second=0, microsecond=0)
-    approved = operations.request_extra_session(
+    approved = request_extra_session(
         delegate,
         joined[0],
         sarajevo,
@@ -163,10 +166,8 @@ def _extra_session_and_requests(groups: list[WorkingGroup], now) -> None:
         times=[soon, soon + timedelta(days=1)],
         now=now,
     )
-    operations.approve_request(
-        expert, approved, starts_at=soon, note="Agreed. See you online.", now=now
-    )
-    operations.request_extra_session(
+    approve_request(expert, approved, starts_at=soon, note="Agreed. See you online.", now=now)
+    request_extra_session(
         delegate,
         joined[1],
         sarajevo,
@@ -246,8 +247,8 @@ def load_synthetic_groups(scale: int) -> None:
             "starts_at": regular_slot(quarter, group_id),
             "duration_minutes": 90,
             "meeting_url": "",
-            "agenda_en": operations.REGULAR_AGENDA["en"],
-            "agenda_tr": operations.REGULAR_AGENDA["tr"],
+            "agenda_en": REGULAR_AGENDA["en"],
+            "agenda_tr": REGULAR_AGENDA["tr"],
             "status": SessionStatus.HELD,
             "sequence": 0,
             "minutes_en": "Synthetic minutes.",
@@ -262,4 +263,4 @@ def load_synthetic_groups(scale: int) -> None:
     for start in range(0, len(sessions), 5000):
         db.session.execute(insert(GroupSession), sessions[start : start + 5000])
     db.session.flush()
-    operations.plan_sessions(now)
+    plan_sessions(now)

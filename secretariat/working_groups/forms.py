@@ -1,10 +1,10 @@
-"""Working-group forms: shape checks here, the rules in operations."""
+"""Working-group forms: shape checks here, the rules in the operations."""
+
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DateTimeLocalField,
     EmailField,
     IntegerField,
     SelectField,
@@ -27,6 +27,8 @@ from secretariat.forms import (
     PLANNED,
     TIMEZONE_CHOICES,
     CheckboxesField,
+    Form,
+    MomentField,
     web_address,
 )
 from secretariat.working_groups.models import GroupKind
@@ -35,13 +37,7 @@ TEXT_LIMIT = 5000
 NAME_LIMIT = 200
 
 
-def _moment(label, required: bool = True) -> DateTimeLocalField:
-    return DateTimeLocalField(
-        label,
-        format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired() if required else Optional(), PLANNED],
-        description=_l("In your time zone."),
-    )
+IN_YOUR_ZONE = _l("In your time zone.")
 
 
 def _meeting_url() -> StringField:
@@ -60,7 +56,7 @@ def _duration() -> IntegerField:
     )
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     name_en = StringField(
         _l("Name in English"), validators=[DataRequired(), Length(max=NAME_LIMIT)]
     )
@@ -87,7 +83,7 @@ class ProposalForm(FlaskForm):
             raise ValidationError(_l("A temporary group needs an end date."))
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     name_en = ProposalForm.name_en
     name_tr = ProposalForm.name_tr
     description_en = ProposalForm.description_en
@@ -100,11 +96,11 @@ class GroupForm(FlaskForm):
     meeting_url = _meeting_url()
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=TEXT_LIMIT)])
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     note = TextAreaField(
         _l("Reason"),
         validators=[DataRequired(), Length(max=TEXT_LIMIT)],
@@ -112,13 +108,13 @@ class DeclineForm(FlaskForm):
     )
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     """Staff choose the city; a mayor or delegate joins their own and sees no choice."""
 
     city = SelectField(_l("City"), validators=[Optional()])
 
 
-class JoinByNameForm(FlaskForm):
+class JoinByNameForm(Form):
     """Staff name the city when too many cities stand outside the group for one list."""
 
     city = StringField(
@@ -128,7 +124,7 @@ class JoinByNameForm(FlaskForm):
     )
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_LIMIT)])
     position = StringField(_l("Position"), validators=[Optional(), Length(max=NAME_LIMIT)])
     email = EmailField(
@@ -146,7 +142,7 @@ class ContactForm(FlaskForm):
     )
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     reason = TextAreaField(
         _l("Reason"),
         validators=[DataRequired(), Length(max=TEXT_LIMIT)],
@@ -154,13 +150,26 @@ class RequestForm(FlaskForm):
             "What the group should discuss, and why it cannot wait for the next quarterly session."
         ),
     )
-    first_choice = _moment(_l("Proposed date and time"))
-    second_choice = _moment(_l("Another possible date and time"), required=False)
-    third_choice = _moment(_l("A third possible date and time"), required=False)
+    first_choice = MomentField(
+        _l("Proposed date and time"), [InputRequired(), PLANNED], description=IN_YOUR_ZONE
+    )
+    second_choice = MomentField(
+        _l("Another possible date and time"), [Optional(), PLANNED], description=IN_YOUR_ZONE
+    )
+    third_choice = MomentField(
+        _l("A third possible date and time"), [Optional(), PLANNED], description=IN_YOUR_ZONE
+    )
+
+    def times(self) -> list[datetime]:
+        """The proposed moments, those left empty left out."""
+        fields = (self.first_choice, self.second_choice, self.third_choice)
+        return [field.data for field in fields if field.data is not None]
 
 
-class ApproveRequestForm(FlaskForm):
-    starts_at = _moment(_l("Date and time"))
+class ApproveRequestForm(Form):
+    starts_at = MomentField(
+        _l("Date and time"), [InputRequired(), PLANNED], description=IN_YOUR_ZONE
+    )
     duration_minutes = _duration()
     meeting_url = _meeting_url()
     note = TextAreaField(
@@ -168,10 +177,12 @@ class ApproveRequestForm(FlaskForm):
     )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=300)])
     title_tr = StringField(_l("Title in Turkish"), validators=[Optional(), Length(max=300)])
-    starts_at = _moment(_l("Date and time"))
+    starts_at = MomentField(
+        _l("Date and time"), [InputRequired(), PLANNED], description=IN_YOUR_ZONE
+    )
     duration_minutes = _duration()
     meeting_url = _meeting_url()
     agenda_en = TextAreaField(
@@ -182,7 +193,7 @@ class SessionForm(FlaskForm):
     )
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     minutes_en = TextAreaField(
         _l("Minutes in English"), validators=[Optional(), Length(max=20_000)]
     )
@@ -192,5 +203,12 @@ class MinutesForm(FlaskForm):
     present = CheckboxesField(_l("Cities present"), coerce=int, validate_choice=True)
 
     def validate_minutes_en(self, field):
-        if not (field.data or "").strip() and not (self.minutes_tr.data or "").strip():
+        if not field.data and not self.minutes_tr.data:
             raise ValidationError(_l("Write the minutes in English, in Turkish, or in both."))
+
+
+def city_choices(cities, language: str, by_id: bool = False) -> list[SelectChoice]:
+    """The cities as a list's choices, named in the reader's language; by slug or by id."""
+    return [
+        SelectChoice(city.id if by_id else city.slug, city.name_in(language)) for city in cities
+    ]

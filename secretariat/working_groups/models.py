@@ -17,6 +17,7 @@ from secretariat.database import UTCDateTime, sql_list, utcnow
 from secretariat.extensions import db
 from secretariat.i18n import LabelledEnum
 from secretariat.members.models import City
+from secretariat.working_groups.rules import ReminderKind, Side
 
 
 class GroupKind(LabelledEnum):
@@ -29,13 +30,6 @@ class GroupStatus(LabelledEnum):
     ACTIVE = "active", _l("Active")
     CLOSED = "closed", _l("Closed")
     DECLINED = "declined", _l("Declined")
-
-
-class Side(LabelledEnum):
-    """The two parties whose agreement creates a group (SPEC §4)."""
-
-    PRESIDENCY = "presidency", _l("Term presidency")
-    SECRETARIAT = "secretariat", _l("Secretariat")
 
 
 class WorkingGroup(db.Model):
@@ -195,11 +189,6 @@ class SessionAttendance(db.Model):
 
     session: Mapped[GroupSession] = relationship(back_populates="attendance")
     city: Mapped[City] = relationship()
-
-
-class ReminderKind(LabelledEnum):
-    WEEK = "week", _l("7 days before")
-    DAY = "day", _l("1 day before")
 
 
 class SessionReminder(db.Model):

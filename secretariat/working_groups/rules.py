@@ -3,11 +3,27 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
+from secretariat.i18n import LabelledEnum
+
 SESSION_ZONE = ZoneInfo("Europe/Istanbul")  # the secretariat's calendar
 SESSION_TIME = time(11, 0)  # regular sessions start at 11:00 in Istanbul
 WEEK_BEFORE = timedelta(days=7)
 DAY_BEFORE = timedelta(days=1)
 TUESDAY = 1
+
+
+class Side(LabelledEnum):
+    """The two parties whose agreement creates a group (SPEC §4)."""
+
+    PRESIDENCY = "presidency", _l("Term presidency")
+    SECRETARIAT = "secretariat", _l("Secretariat")
+
+
+class ReminderKind(LabelledEnum):
+    WEEK = "week", _l("7 days before")
+    DAY = "day", _l("1 day before")
 
 
 def quarter_of(day: date) -> int:
@@ -50,23 +66,23 @@ def quarter_to_plan(now: datetime, slot: int, latest_planned: int | None) -> int
     return wanted
 
 
-def reminder_due(starts_at: datetime, now: datetime) -> str | None:
-    """Which reminder a session is due for now: 'day' within a day of its start, 'week' within
+def reminder_due(starts_at: datetime, now: datetime) -> ReminderKind | None:
+    """Which reminder a session is due for now: DAY within a day of its start, WEEK within
     a week, None before that or once it started. A session planned at short notice gets only
     the reminders still ahead of it."""
     if starts_at <= now:
         return None
     if starts_at - DAY_BEFORE <= now:
-        return "day"
+        return ReminderKind.DAY
     if starts_at - WEEK_BEFORE <= now:
-        return "week"
+        return ReminderKind.WEEK
     return None
 
 
-def approving_side(proposed_by: str) -> str:
+def approving_side(proposed_by: str) -> Side:
     """A new group needs the side that did not propose it (SPEC §4: either proposes, the other
     approves)."""
-    return "secretariat" if proposed_by == "presidency" else "presidency"
+    return Side.SECRETARIAT if proposed_by == Side.PRESIDENCY else Side.PRESIDENCY
 
 
 def has_ended(ends_on: date | None, today: date) -> bool:

@@ -4,14 +4,14 @@ import logging
 
 from secretariat.database import utcnow
 from secretariat.extensions import db
-from secretariat.working_groups import operations
+from secretariat.working_groups import operations, queries, reminders, sessions
 
 log = logging.getLogger("secretariat.working_groups")
 
 
 def plan_sessions() -> int:
     """Each active group's next quarterly session is planned (SPEC §4)."""
-    return operations.plan_sessions()
+    return sessions.plan_sessions()
 
 
 def close_ended_groups() -> int:
@@ -25,11 +25,11 @@ def send_reminders() -> int:
     for the write lock with a fresh view, on PostgreSQL for the row; whoever comes second
     finds it claimed and sends nothing."""
     now = utcnow()
-    due = operations.due_reminders(now)
+    due = queries.due_reminders(now)
     db.session.commit()
     queued = 0
     for session_id, kind in due:
-        queued += operations.send_reminder(session_id, kind, now)
+        queued += reminders.send_reminder(session_id, kind, now)
         db.session.commit()
     return queued
 
