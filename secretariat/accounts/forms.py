@@ -1,15 +1,14 @@
 """Account forms: shape checks here, the rules in operations and rules.py."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from secretariat.accounts.operations import check_city
+from secretariat.accounts.queries import check_city
 from secretariat.accounts.rules import MAX_LENGTH, password_problems
 from secretariat.errors import RuleViolation
-from secretariat.forms import LANGUAGE_CHOICES, TIMEZONE_CHOICES
+from secretariat.forms import LANGUAGE_CHOICES, TIMEZONE_CHOICES, Form
 from secretariat.security import Role
 
 
@@ -17,13 +16,13 @@ def _role_choices():
     return [SelectChoice(role.value, role.label) for role in Role]
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     next = HiddenField()
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
@@ -37,7 +36,7 @@ class NewPasswordForm(FlaskForm):
     owner_name = ""
 
     def validate_password(self, field):
-        problems = password_problems(field.data or "", self.owner_email, self.owner_name)
+        problems = password_problems(field.data, self.owner_email, self.owner_name)
         if problems:
             raise ValidationError(problems[0])
 
@@ -48,11 +47,11 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     timezone = SelectField(
@@ -67,12 +66,12 @@ class RoleFields:
 
     def validate_city_slug(self, field):
         try:
-            check_city(self.role.data, field.data or None)
+            check_city(self.role.data, field.data)
         except RuleViolation as refused:
             raise ValidationError(refused.message) from None
 
 
-class InviteForm(RoleFields, FlaskForm):
+class InviteForm(RoleFields, Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=_role_choices)
@@ -86,6 +85,6 @@ class InviteForm(RoleFields, FlaskForm):
     language = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)
 
 
-class RoleForm(RoleFields, FlaskForm):
+class RoleForm(RoleFields, Form):
     role = SelectField(_l("Role"), choices=_role_choices)
     city_slug = StringField(_l("City"), validators=[Optional(), Length(max=120)])

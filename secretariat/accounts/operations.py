@@ -7,15 +7,16 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete
 
 from secretariat import audit, mail
 from secretariat.accounts.models import AccountToken, SignIn, TokenPurpose, User
-from secretariat.accounts.rules import digest, password_problems
-from secretariat.database import utcnow
+from secretariat.accounts.queries import check_city, find_user, valid_token
+from secretariat.accounts.rules import city_for_role, digest, password_problems
+from secretariat.database import claim, utcnow
 from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
-from secretariat.security import CITY_ROLES, Role, public_url
+from secretariat.security import Role, public_url
 from secretariat.text import clean_line, normalise_email
 
 
@@ -34,10 +35,6 @@ def password_hasher() -> PasswordHasher:
 def _dummy_hash() -> str:
     password_hasher()
     return current_app.extensions["dummy_hash"]
-
-
-def find_user(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -93,27 +90,6 @@ def _set_password(user: User, password: str) -> None:
     end_sessions(user)
 
 
-def _city_for(role: str, city_slug: str | None) -> str | None:
-    if role in CITY_ROLES and not city_slug:
-        raise RuleViolation(_l("Mayors and delegates belong to a city."))
-    return city_slug if role in CITY_ROLES else None
-
-
-def check_city(role: str, city_slug: str | None) -> str | None:
-    """The city a mayor or delegate is put in by staff or the command line, which must be one
-    of the network's (a member or a withdrawn one, whose people keep their accounts)."""
-    city_slug = _city_for(role, city_slug)
-    cities = db.metadata.tables["cities"]  # the members' table, named: accounts sit below them
-    if (
-        city_slug
-        and db.session.scalar(select(cities.c.id).where(cities.c.slug == city_slug)) is None
-    ):
-        raise RuleViolation(
-            _l("There is no city with the short name “%(slug)s”.", slug=city_slug[:120])
-        )
-    return city_slug
-
-
 def _check_may_grant(actor: User | None, role: str, target: User | None = None) -> None:
     """Only an administrator makes or unmakes an administrator."""
     touches_admin = role == Role.ADMIN or (target is not None and target.role == Role.ADMIN)
@@ -139,7 +115,7 @@ def create_user(
         email=normalise_email(email),
         name=clean_line(name),
         role=role,
-        city_slug=_city_for(role, city_slug),
+        city_slug=city_for_role(role, city_slug),
         language=language,
         is_active=True,
     )
@@ -221,26 +197,13 @@ def request_password_reset(email: str) -> None:
     audit.record(None, "user.password_reset_requested", user)
 
 
-def valid_token(raw: str, purpose: TokenPurpose) -> AccountToken | None:
-    token = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == digest(raw)))
-    if token is None or token.purpose != purpose or token.used_at is not None:
-        return None
-    if token.expires_at <= utcnow() or not token.user.is_active:
-        return None
-    return token
-
-
 def _redeem(raw: str, purpose: TokenPurpose) -> User:
     """Use a token once: the conditional update lets only one of two racing requests through."""
     token = valid_token(raw, purpose)
-    if token is not None:
-        claimed = db.session.execute(
-            update(AccountToken)
-            .where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
-            .values(used_at=utcnow())
-        )
-        if claimed.rowcount == 1:
-            return token.user
+    if token is not None and claim(
+        db.session, token, AccountToken.used_at.is_(None), used_at=utcnow()
+    ):
+        return token.user
     raise RuleViolation(_l("This link has expired or has already been used."))
 
 
@@ -258,13 +221,13 @@ def reset_password(raw: str, password: str) -> User:
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current_password: str, password: str) -> None:
     """Needs the current password; every session, this one included, then ends."""
     try:
-        password_hasher().verify(user.password_hash or _dummy_hash(), current)
+        password_hasher().verify(user.password_hash or _dummy_hash(), current_password)
     except (VerificationError, InvalidHashError):
         raise RuleViolation(_l("The current password is not correct.")) from None
-    _set_password(user, new)
+    _set_password(user, password)
     audit.record(user, "user.password_changed", user)
 
 

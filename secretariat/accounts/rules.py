@@ -9,6 +9,9 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
+from secretariat.errors import RuleViolation
+from secretariat.security import CITY_ROLES
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 PADDED_WORDS = (
@@ -64,3 +67,10 @@ def password_problems(password: str, email: str = "", name: str = "") -> list:
 def digest(raw: str) -> str:
     """What is stored of a one-time link's or a session's secret: a database leak opens nothing."""
     return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
+
+
+def city_for_role(role: str, city_slug: str | None) -> str | None:
+    """Mayors and delegates belong to a city; staff to none (the slug is then dropped)."""
+    if role in CITY_ROLES and not city_slug:
+        raise RuleViolation(_l("Mayors and delegates belong to a city."))
+    return city_slug if role in CITY_ROLES else None

@@ -6,10 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from secretariat import cache
-from secretariat.accounts import bp, operations
+from secretariat.accounts import bp, operations, queries
 from secretariat.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -19,10 +18,9 @@ from secretariat.accounts.forms import (
     RoleForm,
     SignInForm,
 )
-from secretariat.accounts.models import TokenPurpose, User, UserState
+from secretariat.accounts.models import TokenPurpose, UserState
 from secretariat.errors import attempt
 from secretariat.extensions import db, limiter
-from secretariat.listing import paginate
 from secretariat.security import (
     PUBLIC,
     SIGNED_IN,
@@ -33,7 +31,7 @@ from secretariat.security import (
     safe_next,
     take_allowance,
 )
-from secretariat.text import fold, normalise_email
+from secretariat.text import normalise_email
 
 
 def _sign_in_failed(response) -> bool:
@@ -87,11 +85,10 @@ def sign_in():
 @bp.route("/sign-out", methods=["POST"])
 @access(SIGNED_IN)
 def sign_out():
-    operations.end_session(current_user)
-    db.session.commit()
-    logout_user()
-    _new_session()
-    flash(_("You have signed out."), "success")
+    if attempt(operations.end_session, current_user)[0]:
+        logout_user()
+        _new_session()
+        flash(_("You have signed out."), "success")
     return redirect(url_for("site.home"))
 
 
@@ -100,9 +97,7 @@ def sign_out():
 @limiter.limit(lambda: current_app.config["RESET_REQUESTS_PER_ADDRESS"], methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        operations.request_password_reset(form.email.data)
-        db.session.commit()
+    if form.validate_on_submit() and attempt(operations.request_password_reset, form.email.data)[0]:
         flash(
             _("If an account uses this address, a link to reset its password is on its way."),
             "success",
@@ -112,12 +107,12 @@ def forgot_password():
 
 
 def _set_password_page(raw: str, purpose: TokenPurpose, operation, template: str, done: str):
-    token = operations.valid_token(raw, purpose)
+    token = queries.valid_token(raw, purpose)
     if token is None:
         return render_template("accounts/link_invalid.html"), 404
     form = NewPasswordForm()
     form.owner_email, form.owner_name = token.user.email, token.user.name
-    if form.validate_on_submit() and attempt(operation, raw, form.password.data)[0]:
+    if form.validate_on_submit() and attempt(operation, raw, **form.values("password"))[0]:
         flash(done, "success")
         return redirect(url_for("accounts.sign_in"))
     return render_template(template, form=form, user=token.user)
@@ -152,11 +147,10 @@ def reset_password(token):
 def profile():
     form = ProfileForm(obj=current_user)
     password_form = ChangePasswordForm(prefix="pw")
-    if form.validate_on_submit():
-        operations.update_profile(
-            current_user, form.name.data, form.language.data, form.timezone.data
-        )
-        db.session.commit()
+    if (
+        form.validate_on_submit()
+        and attempt(operations.update_profile, current_user, **form.values())[0]
+    ):
         session["lang"] = current_user.language
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"))
@@ -169,17 +163,17 @@ def change_password():
     form = ProfileForm(obj=current_user, formdata=None)
     password_form = ChangePasswordForm(prefix="pw")
     password_form.owner_email, password_form.owner_name = current_user.email, current_user.name
-    if password_form.validate_on_submit():
-        ok, _result = attempt(
+    if (
+        password_form.validate_on_submit()
+        and attempt(
             operations.change_password,
             current_user,
-            password_form.current_password.data,
-            password_form.password.data,
-        )
-        if ok:
-            logout_user()
-            flash(_("Your password has been changed. Please sign in with the new one."), "success")
-            return redirect(url_for("accounts.sign_in"))
+            **password_form.values("current_password", "password"),
+        )[0]
+    ):
+        logout_user()
+        flash(_("Your password has been changed. Please sign in with the new one."), "success")
+        return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/profile.html", form=form, password_form=password_form)
 
 
@@ -199,18 +193,7 @@ def _users_table() -> str:
     query = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
     state = request.args.get("state", "")
-    stmt = select(User).order_by(User.name, User.id)
-    if query:
-        stmt = stmt.where(User.search_key.contains(fold(query), autoescape=True))
-    if role in set(Role):
-        stmt = stmt.where(User.role == role)
-    if state == UserState.ACTIVE:
-        stmt = stmt.where(User.is_active.is_(True), User.password_hash.is_not(None))
-    elif state == UserState.INVITED:
-        stmt = stmt.where(User.is_active.is_(True), User.password_hash.is_(None))
-    elif state == UserState.INACTIVE:
-        stmt = stmt.where(User.is_active.is_(False))
-    page = paginate(stmt)
+    page = queries.users_listing(query, role, state)
     role_names = {each.value: str(each.label) for each in Role}  # translated once, not per row
     state_names = {each.value: str(each.label) for each in UserState}
     return render_template(
@@ -231,37 +214,24 @@ def _users_table() -> str:
 def invite_user():
     form = InviteForm()
     if form.validate_on_submit():
-        ok, user = attempt(
-            operations.invite_user,
-            current_user,
-            form.email.data,
-            form.name.data,
-            form.role.data,
-            form.city_slug.data or None,
-            form.language.data,
-        )
+        ok, user = attempt(operations.invite_user, current_user, **form.values())
         if ok:
             flash(_("The invitation to %(email)s is in the outbox.", email=user.email), "success")
             return redirect(url_for("accounts.show_user", user_id=user.id))
     return render_template("accounts/invite.html", form=form)
 
 
-def _user_or_404(user_id: int) -> User:
-    return db.get_or_404(User, user_id)
-
-
 @bp.route("/staff/users/<int:user_id>", methods=["GET", "POST"])
 @access(STAFF)
 def show_user(user_id):
-    user = _user_or_404(user_id)
+    user = queries.user_or_404(user_id)
     form = RoleForm(obj=user)
-    if form.validate_on_submit():
-        ok, _result = attempt(
-            operations.change_role, current_user, user, form.role.data, form.city_slug.data or None
-        )
-        if ok:
-            flash(_("The role has been changed."), "success")
-            return redirect(url_for("accounts.show_user", user_id=user.id))
+    if (
+        form.validate_on_submit()
+        and attempt(operations.change_role, current_user, user, **form.values())[0]
+    ):
+        flash(_("The role has been changed."), "success")
+        return redirect(url_for("accounts.show_user", user_id=user.id))
     return render_template("accounts/user.html", user=user, form=form)
 
 
@@ -278,7 +248,7 @@ USER_ACTIONS = {
 )
 @access(STAFF)
 def user_action(user_id, action):
-    user = _user_or_404(user_id)
+    user = queries.user_or_404(user_id)
     operation, done = USER_ACTIONS[action]
     if attempt(operation, current_user, user)[0]:
         flash(str(done), "success")

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -25,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from secretariat.forms import CheckboxesField, PlausibleDate, population_field, website_field
+from secretariat.forms import CheckboxesField, Form, PlausibleDate, population_field, website_field
 from secretariat.i18n import LANGUAGE_NAMES
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -37,7 +36,7 @@ MOTIVATION_LIMIT = 5000
 NOTE_LIMIT = 5000
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     submission_token = HiddenField(validators=[Regexp(TOKEN_SHAPE)])
     city_name = StringField(
         _l("City name"),
@@ -131,11 +130,11 @@ class ApplicationForm(FlaskForm):
     )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     answer = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(max=NOTE_LIMIT)])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     note = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=NOTE_LIMIT)])
     confirm = BooleanField(
         _l("Yes, withdraw this application"),
@@ -143,7 +142,7 @@ class WithdrawForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     note = TextAreaField(
         _l("Note to the applicant"),
         validators=[Length(max=NOTE_LIMIT)],
@@ -152,7 +151,7 @@ class ReviewForm(FlaskForm):
     note_required = False  # a question, and the reason of a rejection, must be written
 
     def validate_note(self, field):
-        if self.note_required and not (field.data or "").strip():
+        if self.note_required and not field.data:
             raise ValidationError(_l("Please write a note for the applicant."))
 
 
@@ -161,3 +160,11 @@ class ApprovalForm(ReviewForm):
     invite_contact = BooleanField(
         _l("Invite the contact person to create an account"), default=True
     )
+
+    def approval_values(self) -> dict:
+        """What approve_application takes: the note, and whom to invite ("mayor", "contact")."""
+        invited = {"mayor": self.invite_mayor.data, "contact": self.invite_contact.data}
+        return {
+            "note": self.note.data,
+            "invite": tuple(who for who, is_on in invited.items() if is_on),
+        }

@@ -1,7 +1,7 @@
 """Application operations: they flush, audit and queue mail; the caller commits."""
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -10,36 +10,40 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from secretariat import audit, mail
 from secretariat.accounts import operations as accounts
+from secretariat.accounts.queries import find_user
 from secretariat.applications.models import (
     Application,
     ApplicationEvent,
     ApplicationNameClaim,
     ReferenceCounter,
 )
+from secretariat.applications.queries import (
+    active_groups,
+    by_submission_token,
+    claimed_by,
+    find_duplicate,
+    status_link,
+)
 from secretariat.applications.rules import (
     NOTE_REQUIRED,
     OPEN_STATES,
     Action,
     ApplicationState,
+    already_member,
+    has_open_application,
     next_state,
     reference,
 )
 from secretariat.database import claim, insert_missing, utcnow
 from secretariat.errors import RuleViolation
 from secretariat.extensions import db
-from secretariat.i18n import current_language
 from secretariat.members import operations as members
 from secretariat.members.models import City, CityStatus, ContactKind, Country, JoinRoute
-from secretariat.members.queries import matching_city
+from secretariat.members.queries import country_by_code, matching_city
 from secretariat.members.rules import name_cores
-from secretariat.security import Role, public_url
+from secretariat.security import Role
 from secretariat.text import clean_line, normalise_email, search_keys
-from secretariat.working_groups.models import GroupStatus, WorkingGroup
 from secretariat.working_groups.operations import join_group
-
-
-class Duplicate(RuleViolation):
-    """The city is already a member, or already has an open application."""
 
 
 @dataclass
@@ -70,45 +74,12 @@ class Submission:
     document_name: str = ""
     document_size: int = 0
 
-
-def _open_application(reference: str) -> Duplicate:
-    return Duplicate(
-        _l(
-            "This city already has an open application (%(reference)s). Please follow it "
-            "with the status link you received, or write to the secretariat.",
-            reference=reference,
-        )
-    )
-
-
-def _claimed_by(keys: str, country_id: int, exclude_id: int | None = None) -> str | None:
-    """The reference of the open application that claims one of the spellings of keys."""
-    return db.session.scalar(
-        select(Application.reference)
-        .join(ApplicationNameClaim, ApplicationNameClaim.application_id == Application.id)
-        .where(
-            ApplicationNameClaim.country_id == country_id,
-            ApplicationNameClaim.name_key.in_(sorted(name_cores(keys))),
-            Application.id != (exclude_id or 0),
-        )
-        .limit(1)
-    )
-
-
-def find_duplicate(keys: str, country_id: int, exclude_id: int | None = None):
-    """Why a city may not apply (again): SPEC §2.1 answers a member or an open application."""
-    city = matching_city(keys, country_id)
-    if city is not None and city.status == CityStatus.ACTIVE:
-        return Duplicate(
-            _l(
-                "%(city)s is already a member of the network.",
-                city=city.name_in(current_language()),
-            )
-        )
-    open_application = _claimed_by(keys, country_id, exclude_id)
-    if open_application is not None:
-        return _open_application(open_application)
-    return None
+    def __post_init__(self):
+        """A field the form did not receive comes as None: the text fields hold "" instead."""
+        for each in fields(self):
+            if each.type == "str" or each.type is str:
+                setattr(self, each.name, getattr(self, each.name) or "")
+        self.group_slugs = list(self.group_slugs or [])
 
 
 def _claim_names(application: Application) -> None:
@@ -137,8 +108,8 @@ def _claim_names(application: Application) -> None:
         )
     )
     if len(claimed) < len(cores):
-        holder = _claimed_by(application.search_key, application.country_id, application.id)
-        raise _open_application(holder or "")
+        holder = claimed_by(application.search_key, application.country_id, application.id)
+        raise has_open_application(holder or "")
 
 
 def _release_names(application: Application) -> None:
@@ -146,16 +117,6 @@ def _release_names(application: Application) -> None:
     db.session.execute(
         delete(ApplicationNameClaim).where(ApplicationNameClaim.application_id == application.id)
     )
-
-
-def by_submission_token(token: str) -> Application | None:
-    return db.session.scalar(select(Application).where(Application.submission_token == token))
-
-
-def by_status_token(token: str) -> Application | None:
-    if not token or len(token) > 64:
-        return None
-    return db.session.scalar(select(Application).where(Application.status_token == token))
 
 
 def _next_number(year: int) -> int:
@@ -170,16 +131,6 @@ def _next_number(year: int) -> int:
     return db.session.scalar(select(ReferenceCounter.value).where(ReferenceCounter.name == name))
 
 
-def active_groups(slugs) -> list[WorkingGroup]:
-    if not slugs:
-        return []
-    return db.session.scalars(
-        select(WorkingGroup)
-        .where(WorkingGroup.slug.in_(list(slugs)), WorkingGroup.status == GroupStatus.ACTIVE)
-        .order_by(WorkingGroup.id)
-    ).all()
-
-
 def _names(submission: Submission) -> tuple[tuple[str, str], str]:
     names = (clean_line(submission.city_name), clean_line(submission.city_name_en))
     return names, search_keys(*names)
@@ -188,7 +139,7 @@ def _names(submission: Submission) -> tuple[tuple[str, str], str]:
 def check_submission(submission: Submission) -> Country:
     """The submission's country, or the refusal submit_application would give, found by reading
     only: an unknown country, a member city, a city with an open application."""
-    country = members.country_by_code(submission.country_code)
+    country = country_by_code(submission.country_code)
     duplicate = find_duplicate(_names(submission)[1], country.id)
     if duplicate is not None:
         raise duplicate
@@ -257,10 +208,6 @@ def submit_application(submission: Submission, submission_token: str) -> Applica
         link=status_link(application),
     )
     return application
-
-
-def status_link(application: Application) -> str:
-    return public_url("applications.status", token=application.status_token)
 
 
 def _record(application: Application, actor, action: str, note: str) -> None:
@@ -353,12 +300,7 @@ def approve_application(
     today = utcnow().date()
     city = matching_city(application.search_key, application.country_id)
     if city is not None and city.status == CityStatus.ACTIVE:
-        raise RuleViolation(
-            _l(
-                "%(city)s is already a member of the network.",
-                city=city.name_in(current_language()),
-            )
-        )
+        raise already_member(city)
     if city is not None:
         members.reactivate_city(actor, city, today, JoinRoute.APPLICATION)
     else:
@@ -401,7 +343,7 @@ def approve_application(
         email, name, role = people[who]
         if who not in invite or email in admission.invited:
             continue
-        if accounts.find_user(email) is not None:
+        if find_user(email) is not None:
             admission.had_accounts.append(email)
             continue
         accounts.invite_user(actor, email, name, role, city.slug, application.language)

@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
-from secretariat.i18n import LabelledEnum
+from secretariat.errors import RuleViolation
+from secretariat.i18n import LabelledEnum, current_language
 
 
 class ApplicationState(LabelledEnum):
@@ -62,3 +63,23 @@ def allowed_actions(state: str, actions=STAFF_ACTIONS) -> list[Action]:
 def reference(year: int, number: int) -> str:
     """B40-2026-0007: the year of submission and the application's number within that year."""
     return f"B40-{year}-{number:04d}"
+
+
+class Duplicate(RuleViolation):
+    """The city is already a member, or already has an open application."""
+
+
+def already_member(city) -> Duplicate:
+    return Duplicate(
+        _l("%(city)s is already a member of the network.", city=city.name_in(current_language()))
+    )
+
+
+def has_open_application(reference: str) -> Duplicate:
+    return Duplicate(
+        _l(
+            "This city already has an open application (%(reference)s). Please follow it "
+            "with the status link you received, or write to the secretariat.",
+            reference=reference,
+        )
+    )

@@ -7,12 +7,10 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from secretariat import uploads
-from secretariat.applications import bp, operations
+from secretariat.applications import bp, operations, queries
 from secretariat.applications.forms import (
     AnswerForm,
     ApplicationForm,
@@ -20,25 +18,22 @@ from secretariat.applications.forms import (
     ReviewForm,
     WithdrawForm,
 )
-from secretariat.applications.models import Application, ApplicationEvent
+from secretariat.applications.models import Application
 from secretariat.applications.rules import (
     NOTE_REQUIRED,
     OPEN_STATES,
     STAFF_ACTIONS,
     Action,
     ApplicationState,
+    Duplicate,
     allowed_actions,
 )
 from secretariat.errors import DomainError, attempt
 from secretariat.extensions import db
 from secretariat.i18n import current_language, localized
-from secretariat.listing import paginate, requested_period
-from secretariat.members import operations as members
-from secretariat.members.models import Country
-from secretariat.members.queries import matching_city
+from secretariat.listing import requested_period
+from secretariat.members import queries as members
 from secretariat.security import PUBLIC, STAFF, access, take_allowance
-from secretariat.text import fold
-from secretariat.working_groups.models import GroupStatus, WorkingGroup
 
 PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 
@@ -47,12 +42,9 @@ def application_form() -> ApplicationForm:
     language = current_language()
     form = ApplicationForm()
     form.country.choices = [("", _("Choose a country")), *members.countries_by_name(language)]
-    groups = db.session.scalars(
-        select(WorkingGroup)
-        .where(WorkingGroup.status == GroupStatus.ACTIVE)
-        .order_by(WorkingGroup.id)
-    ).all()
-    form.groups.choices = [(g.slug, localized(g, "name", language).text) for g in groups]
+    form.groups.choices = [
+        (g.slug, localized(g, "name", language).text) for g in queries.active_groups()
+    ]
     if not form.is_submitted():
         form.submission_token.data = secrets.token_urlsafe(24)
         form.language.data = language
@@ -95,31 +87,21 @@ def _take_document(form: ApplicationForm) -> dict | None:
     return None
 
 
+NOT_SUBMITTED = ("submission_token", "consent", "document", "country", "groups")
+
+
 def _submission(form: ApplicationForm, document: dict | None) -> operations.Submission:
+    values = form.values()
+    for name in NOT_SUBMITTED:
+        del values[name]
+    document = document or {"file": "", "name": "", "size": 0}
     return operations.Submission(
-        city_name=form.city_name.data,
-        city_name_en=form.city_name_en.data,
+        **values,
         country_code=form.country.data,
-        population=form.population.data,
-        website=form.website.data or "",
-        mayor_name=form.mayor_name.data,
-        mayor_email=form.mayor_email.data,
-        contact_name=form.contact_name.data,
-        contact_position=form.contact_position.data or "",
-        contact_email=form.contact_email.data,
-        contact_phone=form.contact_phone.data or "",
-        language=form.language.data,
-        motivation=form.motivation.data or "",
-        deciding_body=form.deciding_body.data or "",
-        decision_number=form.decision_number.data or "",
-        decision_on=form.decision_on.data,
-        approval_authority=form.approval_authority.data or "",
-        approval_reference=form.approval_reference.data or "",
-        approval_on=form.approval_on.data,
-        group_slugs=list(form.groups.data or []),
-        document_file=document["file"] if document else "",
-        document_name=document["name"] if document else "",
-        document_size=document["size"] if document else 0,
+        group_slugs=form.groups.data,
+        document_file=document["file"],
+        document_name=document["name"],
+        document_size=document["size"],
     )
 
 
@@ -140,14 +122,14 @@ def _create(form: ApplicationForm, document: dict | None) -> Application | None:
     """The application this form made, now or before (a double click, a reloaded page, a lost
     race for the form's one-time token), or None with the refusal next to its field."""
     token = form.submission_token.data
-    existing = operations.by_submission_token(token)
+    existing = queries.by_submission_token(token)
     if existing is not None:
         return _first(existing, document)
     try:
         return _submit(_submission(form, document), token)
-    except operations.Duplicate as duplicate:
+    except Duplicate as duplicate:
         db.session.rollback()
-        existing = operations.by_submission_token(token)
+        existing = queries.by_submission_token(token)
         if existing is not None:  # the same form, sent again, committed a moment earlier
             return _first(existing, document)
         form.city_name.errors = [*form.city_name.errors, str(duplicate.message)]
@@ -158,7 +140,7 @@ def _create(form: ApplicationForm, document: dict | None) -> Application | None:
         form.country.errors = [*form.country.errors, str(error.message)]
     except IntegrityError:
         db.session.rollback()
-        existing = operations.by_submission_token(token)
+        existing = queries.by_submission_token(token)
         if existing is None:
             raise
         return _first(existing, document)
@@ -178,7 +160,7 @@ def _submit(submission: operations.Submission, token: str) -> Application:
         abort(429)
     with uploads.adopted(submission.document_file):
         application = operations.submit_application(submission, token)
-        db.session.commit()
+        db.session.commit()  # inside adopted(): the document is kept only with its application
     flash(
         _(
             "Thank you. Your application %(reference)s has been received. "
@@ -198,24 +180,19 @@ def _first(application: Application, document: dict | None) -> Application:
 
 
 def _application_by_token(token: str) -> Application:
-    application = operations.by_status_token(token)
+    application = queries.by_status_token(token)
     if application is None:
         abort(404)
     return application
 
 
 def _status_page(application: Application, answer=None, withdraw=None):
-    events = db.session.scalars(
-        select(ApplicationEvent)
-        .where(ApplicationEvent.application_id == application.id)
-        .order_by(ApplicationEvent.id)
-    ).all()
     state = application.state
     body = render_template(
         "applications/status.html",
         application=application,
-        events=events,
-        link=operations.status_link(application),
+        events=application.events,
+        link=queries.status_link(application),
         answer_form=answer or (AnswerForm() if state == ApplicationState.INFO_REQUESTED else None),
         withdraw_form=withdraw or (WithdrawForm() if state in OPEN_STATES else None),
     )
@@ -234,7 +211,7 @@ def answer(token):
     application = _application_by_token(token)
     form = AnswerForm()
     if form.validate_on_submit():
-        if attempt(operations.answer_question, application, form.answer.data)[0]:
+        if attempt(operations.answer_question, application, **form.values())[0]:
             flash(_("Thank you. The secretariat has your answer."), "success")
         return redirect(url_for("applications.status", token=token))
     return _status_page(application, answer=form)
@@ -246,7 +223,7 @@ def withdraw(token):
     application = _application_by_token(token)
     form = WithdrawForm()
     if form.validate_on_submit():
-        if attempt(operations.withdraw_application, application, form.note.data or "")[0]:
+        if attempt(operations.withdraw_application, application, **form.values("note"))[0]:
             flash(_("Your application has been withdrawn."), "success")
         return redirect(url_for("applications.status", token=token))
     return _status_page(application, withdraw=form)
@@ -258,85 +235,37 @@ def withdraw(token):
 @bp.route("/staff/applications")
 @access(STAFF)
 def queue():
-    state = request.args.get("state", "open")
-    country = request.args.get("country", "")[:2]
-    query = request.args.get("q", "").strip()[:100]
+    args = request.args
     since, until = requested_period()
-    filters = []
-    if country:
-        filters.append(
-            Application.country_id
-            == select(Country.id).where(Country.code == country).scalar_subquery()
-        )
-    if since:
-        filters.append(Application.submitted_at >= since)
-    if until:
-        filters.append(Application.submitted_at < until)
-    if query:
-        filters.append(
-            Application.search_key.contains(fold(query), autoescape=True)
-            | (Application.reference == query)
-        )
-    counts = dict(
-        db.session.execute(
-            select(Application.state, func.count()).where(*filters).group_by(Application.state)
-        ).all()
+    page = queries.queue_page(
+        current_language(),
+        state=args.get("state", "open"),
+        country_code=args.get("country", "")[:2],
+        query=args.get("q", "").strip()[:100],
+        since=since,
+        until=until,
     )
-    stmt = (
-        select(Application)
-        .where(*filters)
-        .order_by(Application.submitted_at.desc(), Application.id.desc())
-    )
-    if state == "open":
-        stmt = stmt.where(Application.state.in_(OPEN_STATES))
-    elif state in set(ApplicationState):
-        stmt = stmt.where(Application.state == state)
-    else:
-        state = "all"
-    language = current_language()
-    state_names = {each.value: str(each.label) for each in ApplicationState}
-    open_count = sum(counts.get(s, 0) for s in OPEN_STATES)
     return render_template(
         "applications/queue.html",
-        page=paginate(stmt),
-        state=state,
-        state_names=state_names,
-        state_tabs=[
-            ("open", _("Open"), open_count),
-            *[(code, name, counts.get(code, 0)) for code, name in state_names.items()],
-            ("all", _("All"), sum(counts.values())),
-        ],
-        countries=members.countries_by_name(language),
-        country=country,
-        q=query,
-        since=request.args.get("from", "")[:10],
-        until=request.args.get("to", "")[:10],
-        language=language,
-    )
-
-
-def _by_reference(reference: str) -> Application:
-    return db.one_or_404(
-        select(Application)
-        .where(Application.reference == reference)
-        .options(selectinload(Application.groups), selectinload(Application.events))
+        **page,
+        since=args.get("from", "")[:10],
+        until=args.get("to", "")[:10],
     )
 
 
 def _application_page(application: Application, forms: dict | None = None):
+    """The review page; a form that failed comes back with what was typed."""
     forms = forms or {}
-    actions = allowed_actions(application.state)
     review_forms = {
         action: forms.get(action)
         or (ApprovalForm() if action == Action.APPROVE else ReviewForm(prefix=action))
-        for action in actions
+        for action in allowed_actions(application.state)
     }
-    city = matching_city(application.search_key, application.country_id)
     return render_template(
         "applications/application.html",
         application=application,
         review_forms=review_forms,
-        matching_city=city,
+        matching_city=members.matching_city(application.search_key, application.country_id),
         language=current_language(),
     )
 
@@ -344,7 +273,7 @@ def _application_page(application: Application, forms: dict | None = None):
 @bp.route("/staff/applications/<reference>")
 @access(STAFF)
 def show_application(reference):
-    return _application_page(_by_reference(reference))
+    return _application_page(queries.application_or_404(reference))
 
 
 @bp.route(
@@ -355,13 +284,12 @@ def show_application(reference):
 )
 @access(STAFF)
 def review_application(reference, action):
-    application = _by_reference(reference)
+    application = queries.application_or_404(reference)
     form = ReviewForm(prefix=action)
     form.note_required = action in NOTE_REQUIRED
-    note = form.note.data or ""
     if (
         form.validate_on_submit()
-        and attempt(operations.review, current_user, application, action, note)[0]
+        and attempt(operations.review, current_user, application, action, **form.values())[0]
     ):
         flash(
             _(
@@ -374,41 +302,31 @@ def review_application(reference, action):
     return _application_page(application, {action: form})
 
 
+def _announce(admission: operations.Admission) -> None:
+    """Tell the reviewer the city is a member, and who was invited or already had an account."""
+    city = admission.city.english_name
+    flash(_("%(city)s is now a member of the network.", city=city), "success")
+    if admission.invited:
+        emails = ", ".join(admission.invited)
+        flash(_("Invitations sent to: %(emails)s.", emails=emails), "success")
+    if admission.had_accounts:
+        emails = ", ".join(admission.had_accounts)
+        flash(
+            _("Not invited, because they already have accounts: %(emails)s.", emails=emails), "info"
+        )
+
+
 @bp.route("/staff/applications/<reference>/approve", methods=["POST"])
 @access(STAFF)
 def approve(reference):
-    application = _by_reference(reference)
+    application = queries.application_or_404(reference)
     form = ApprovalForm()
     if form.validate_on_submit():
-        invite = tuple(
-            who
-            for who, wanted in (
-                ("mayor", form.invite_mayor.data),
-                ("contact", form.invite_contact.data),
-            )
-            if wanted
-        )
         ok, admission = attempt(
-            operations.approve_application, current_user, application, form.note.data or "", invite
+            operations.approve_application, current_user, application, **form.approval_values()
         )
         if ok:
-            flash(
-                _("%(city)s is now a member of the network.", city=admission.city.english_name),
-                "success",
-            )
-            if admission.invited:
-                flash(
-                    _("Invitations sent to: %(emails)s.", emails=", ".join(admission.invited)),
-                    "success",
-                )
-            if admission.had_accounts:
-                flash(
-                    _(
-                        "Not invited, because they already have accounts: %(emails)s.",
-                        emails=", ".join(admission.had_accounts),
-                    ),
-                    "info",
-                )
+            _announce(admission)
             return redirect(url_for("applications.show_application", reference=reference))
     return _application_page(application, {Action.APPROVE: form})
 
@@ -416,7 +334,7 @@ def approve(reference):
 @bp.route("/staff/applications/<reference>/document")
 @access(STAFF)
 def download_document(reference):
-    application = _by_reference(reference)
+    application = queries.application_or_404(reference)
     if not application.document_file:
         abort(404)
     try:

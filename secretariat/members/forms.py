@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,12 +22,13 @@ from wtforms.validators import (
 )
 
 from secretariat.errors import RuleViolation
-from secretariat.forms import FOUNDED, PlausibleDate, population_field, website_field
-from secretariat.members import operations
+from secretariat.forms import FOUNDED, Form, PlausibleDate, population_field, website_field
 from secretariat.members.models import ContactKind, JoinRoute
+from secretariat.members.queries import is_country_code_taken
+from secretariat.members.rules import check_mayor_start
 
 
-class CityForm(FlaskForm):
+class CityForm(Form):
     official_name = StringField(
         _l("Official name"),
         validators=[DataRequired(), Length(max=200)],
@@ -59,14 +59,21 @@ class CityForm(FlaskForm):
         _l("How it joined"), choices=[SelectChoice(r.value, r.label) for r in JoinRoute]
     )
 
+    def city_values(self) -> dict:
+        """What update_city takes: the country by its code, the other names one a line."""
+        values = self.values()
+        values["country_code"] = values.pop("country")
+        values["aliases"] = tuple(values.pop("aliases").splitlines())
+        return values
 
-class WithdrawalForm(FlaskForm):
+
+class WithdrawalForm(Form):
     withdrawn_on = DateField(
         _l("Withdrawn on"), validators=[DataRequired(), PlausibleDate(FOUNDED, timedelta(0))]
     )
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     kind = SelectField(_l("Role"), choices=[SelectChoice(k.value, k.label) for k in ContactKind])
     working_group = SelectField(_l("Working group"))
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -78,8 +85,16 @@ class ContactForm(FlaskForm):
         if self.kind.data == ContactKind.WORKING_GROUP and not field.data:
             raise ValidationError(_l("Choose the working group this person is the contact for."))
 
+    def contact_values(self) -> dict:
+        """What add_contact takes: the working group only for a working group's contact."""
+        is_for_group = self.kind.data == ContactKind.WORKING_GROUP
+        return {
+            **self.values("kind", "name", "position", "email", "phone"),
+            "working_group_id": int(self.working_group.data) if is_for_group else None,
+        }
 
-class MayorForm(FlaskForm):
+
+class MayorForm(Form):
     """A new mayor of city; the date is checked against the present mayor's before it is sent."""
 
     name = StringField(_l("Mayor's full name"), validators=[DataRequired(), Length(max=200)])
@@ -95,12 +110,12 @@ class MayorForm(FlaskForm):
 
     def validate_since(self, field):
         try:
-            operations.check_mayor_start(self.city, field.data)
+            check_mayor_start(self.city, field.data)
         except RuleViolation as refusal:
             raise ValidationError(str(refusal.message)) from None
 
 
-class CountryForm(FlaskForm):
+class CountryForm(Form):
     """A country's names and whether new applications and cities may choose it."""
 
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=100)])
@@ -118,7 +133,6 @@ class CountryForm(FlaskForm):
 class NewCountryForm(CountryForm):
     code = StringField(
         _l("Code"),
-        filters=[lambda value: value.strip() if value else value],
         validators=[
             DataRequired(),
             Regexp(
@@ -130,5 +144,5 @@ class NewCountryForm(CountryForm):
     )
 
     def validate_code(self, field):
-        if operations.is_country_code_taken(field.data):
+        if is_country_code_taken(field.data):
             raise ValidationError(_l("A country with this code already exists."))

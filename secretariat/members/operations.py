@@ -2,14 +2,12 @@
 
 from datetime import date, timedelta
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from secretariat import audit, cache
 from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
-from secretariat.i18n import localized
 from secretariat.members.models import (
     City,
     CityAlias,
@@ -19,44 +17,10 @@ from secretariat.members.models import (
     JoinRoute,
     OfficeHolder,
 )
-from secretariat.members.rules import slugify
+from secretariat.members.queries import country_by_code, is_country_code_taken
+from secretariat.members.rules import check_mayor_start, may_act_for, slugify
 from secretariat.security import Role
-from secretariat.text import clean_line, collation_key
-
-
-def countries_by_name(
-    language: str, *, keep: str | None = None, active_only: bool = True
-) -> list[tuple[str, str]]:
-    """The countries as (code, name) in language, in that language's alphabetical order.
-
-    Only the active ones are offered to a new choice; keep names a country a city already has,
-    which stays its choice when an admin makes the country inactive.
-    """
-    stmt = select(Country)
-    if active_only:
-        stmt = stmt.where(Country.is_active.is_(True) | (Country.code == (keep or "")))
-    countries = db.session.scalars(stmt).all()
-    named = [(c.code, localized(c, "name", language).text) for c in countries]
-    return sorted(named, key=lambda pair: collation_key(pair[1], language))
-
-
-def country_by_code(code: str) -> Country:
-    country = db.session.scalar(select(Country).where(Country.code == code))
-    if country is None:
-        raise RuleViolation(_l("Unknown country."))
-    return country
-
-
-def all_countries() -> list[Country]:
-    """Every country, active or not, for the admins' list: by code, as they look them up."""
-    return db.session.scalars(select(Country).order_by(Country.code)).all()
-
-
-def is_country_code_taken(code: str) -> bool:
-    return (
-        db.session.scalar(select(Country.id).where(Country.code == code.strip().upper()))
-        is not None
-    )
+from secretariat.text import clean_line
 
 
 def _country_snapshot(country: Country) -> dict:
@@ -161,19 +125,6 @@ def withdraw_city(actor, city: City, on: date) -> None:
     cache.bump_directory()
 
 
-def check_mayor_start(city: City, since: date) -> None:
-    """A new mayor takes office after the present one did: the history is a line of periods."""
-    current = max(city.office_holders, key=lambda holder: holder.started_on, default=None)
-    if current is not None and since <= current.started_on:
-        raise RuleViolation(
-            _l(
-                "The new mayor must take office after %(name)s, who took office on %(date)s.",
-                name=current.name,
-                date=format_date(current.started_on, "long"),
-            )
-        )
-
-
 def record_mayor(actor, city: City, name: str, since: date) -> OfficeHolder:
     """The new mayor takes office on since; the previous one's period ends the day before
     (SPEC §2.3: mayors change, the history stays)."""
@@ -198,6 +149,7 @@ def update_city(
     before = _snapshot(city)
     for name in ("official_name", "english_name", "turkish_name"):
         setattr(city, name, clean_line(fields.pop(name)))
+    city.website = fields.pop("website", city.website) or ""
     for name, value in fields.items():
         setattr(city, name, value)
     city.country = country_by_code(country_code)
@@ -211,16 +163,32 @@ def update_city(
     cache.bump_directory()
 
 
-def may_keep_contacts(user, city: City) -> bool:
+def _keeper_only(actor, city: City) -> None:
     """Staff keep every city's contacts; a mayor or delegate keeps their own city's only."""
-    return user.is_staff or user.city_slug == city.slug
-
-
-def add_contact(actor, city: City, **fields) -> Contact:
-    if not may_keep_contacts(actor, city):
+    if not may_act_for(actor, city):
         raise NotAllowed(_l("You can keep the contacts of your own city only."))
+
+
+def add_contact(
+    actor,
+    city: City,
+    *,
+    kind: str,
+    name: str,
+    position: str | None = "",
+    email: str | None = "",
+    phone: str | None = "",
+    working_group_id: int | None = None,
+) -> Contact:
+    _keeper_only(actor, city)
     contact = Contact(
-        city=city, **{k: clean_line(v) if isinstance(v, str) else v for k, v in fields.items()}
+        city=city,
+        kind=kind,
+        name=clean_line(name),
+        position=clean_line(position),
+        email=clean_line(email),
+        phone=clean_line(phone),
+        working_group_id=working_group_id,
     )
     db.session.add(contact)
     db.session.flush()
@@ -230,8 +198,7 @@ def add_contact(actor, city: City, **fields) -> Contact:
 
 def remove_contact(actor, contact: Contact) -> None:
     """The contact no longer shows; the row stays, since history may refer to it."""
-    if not may_keep_contacts(actor, contact.city):
-        raise NotAllowed(_l("You can keep the contacts of your own city only."))
+    _keeper_only(actor, contact.city)
     contact.is_active = False
     audit.record(
         actor,
