@@ -14,7 +14,7 @@ from secretariat.accounts import operations as accounts
 from secretariat.accounts.models import User
 from secretariat.audit import AuditEntry
 from secretariat.database import utcnow
-from secretariat.elections import operations, tasks
+from secretariat.elections import ballot_box, operations, tasks
 from secretariat.elections.models import (
     Authorisation,
     Ballot,
@@ -116,7 +116,7 @@ def candidate_codes(app, election_id) -> dict[str, str]:
 def cast(app, user: User, election_id: int, choice: str) -> str:
     with app.test_request_context():
         voter = _db.session.get(User, user.id)
-        receipt = operations.cast_ballot(voter, election_id, choice)
+        receipt = ballot_box.cast_ballot(voter, election_id, choice)
         _db.session.commit()
         return receipt
 
@@ -653,7 +653,7 @@ def test_closing_twice_counts_once(app, network):
     assert step(app, operations.close_voting, election_id) == 2
     assert count_of(app, Tally, Tally.election_id == election_id) == 4
     with app.test_request_context(), pytest.raises(RuleViolation, match="Voting has closed"):
-        operations.cast_ballot(_db.session.get(User, people["athens"].id), election_id, "blank")
+        ballot_box.cast_ballot(_db.session.get(User, people["athens"].id), election_id, "blank")
 
 
 def test_a_second_round_between_the_two_leaders_with_the_same_roll(app, client, network):
@@ -691,7 +691,7 @@ def test_a_second_round_between_the_two_leaders_with_the_same_roll(app, client, 
         app.test_request_context(),
         pytest.raises(RuleViolation, match="Choose one of the candidates"),
     ):
-        operations.cast_ballot(
+        ballot_box.cast_ballot(
             _db.session.get(User, people["kotor"].id), election_id, codes["skopje"]
         )
     for slug, choice in zip(
@@ -701,7 +701,7 @@ def test_a_second_round_between_the_two_leaders_with_the_same_roll(app, client, 
     ):
         cast(app, people[slug], election_id, codes[choice])
     with app.test_request_context(), pytest.raises(RuleViolation, match="already voted"):
-        operations.cast_ballot(_db.session.get(User, people["athens"].id), election_id, "blank")
+        ballot_box.cast_ballot(_db.session.get(User, people["athens"].id), election_id, "blank")
     assert step(app, operations.close_voting, election_id) == 7
     assert count_of(app, VoteRecord, VoteRecord.round == 2) == 7
     assert count_of(app, Ballot, Ballot.round == 2) == 7
@@ -777,7 +777,7 @@ def test_paper_mode_staff_enter_the_cities_and_the_totals(app, client, network):
     codes = candidate_codes(app, election_id)
     mayor = person(app, Role.MAYOR, "athens")
     with app.test_request_context(), pytest.raises(RuleViolation, match="on paper"):
-        operations.cast_ballot(_db.session.get(User, mayor.id), election_id, codes["tirana"])
+        ballot_box.cast_ballot(_db.session.get(User, mayor.id), election_id, codes["tirana"])
     staff = person(app, Role.SECRETARIAT)
     signed_in(client, staff)
     url = f"/elections/{election_id}/paper"

@@ -1,69 +1,26 @@
 """Election forms: shape checks here, the rules in operations."""
 
-from datetime import UTC
-
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (
-    DateTimeLocalField,
-    HiddenField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-)
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from secretariat.elections.models import Mode
-from secretariat.forms import PLANNED, CheckboxesField
-from secretariat.i18n import select_timezone, zone
+from secretariat.forms import PLANNED, CheckboxesField, Form, MomentField
 
-MOMENT = "%Y-%m-%dT%H:%M"
-
-
-def moment_field(label, description=None) -> DateTimeLocalField:
-    return DateTimeLocalField(
-        label,
-        format=MOMENT,
-        validators=[Optional(), PLANNED],
-        description=description,
-    )
+SCHEDULE = ("mode", "nominations_open_at", "voting_opens_at", "voting_closes_at")
 
 
-def in_utc(value):
-    """A moment typed in the viewer's time zone, stored in UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=zone(select_timezone())).astimezone(UTC)
-
-
-def in_viewer_zone(value):
-    if value is None:
-        return None
-    return value.astimezone(zone(select_timezone())).replace(tzinfo=None)
-
-
-class ScheduleForm(FlaskForm):
+class ScheduleForm(Form):
     mode = SelectField(_l("How the vote is held"), choices=[(m.value, m.label) for m in Mode])
-    nominations_open_at = moment_field(_l("Nominations open"))
-    voting_opens_at = moment_field(_l("Voting opens"))
-    voting_closes_at = moment_field(
+    nominations_open_at = MomentField(_l("Nominations open"), [Optional(), PLANNED])
+    voting_opens_at = MomentField(_l("Voting opens"), [Optional(), PLANNED])
+    voting_closes_at = MomentField(
         _l("Voting closes"),
-        _l("Leave a date empty to move that phase by hand. Times are in your time zone."),
+        [Optional(), PLANNED],
+        description=_l(
+            "Leave a date empty to move that phase by hand. Times are in your time zone."
+        ),
     )
-
-    def fill(self, election) -> None:
-        self.mode.data = election.mode
-        self.nominations_open_at.data = in_viewer_zone(election.nominations_open_at)
-        self.voting_opens_at.data = in_viewer_zone(election.voting_opens_at)
-        self.voting_closes_at.data = in_viewer_zone(election.voting_closes_at)
 
 
 class ElectionForm(ScheduleForm):
@@ -74,7 +31,7 @@ class ElectionForm(ScheduleForm):
     )
 
 
-class NominationForm(FlaskForm):
+class NominationForm(Form):
     city = SelectField(
         _l("City nominated in the summit hall"),
         coerce=int,
@@ -82,7 +39,7 @@ class NominationForm(FlaskForm):
     )
 
 
-class AuthorisationForm(FlaskForm):
+class AuthorisationForm(Form):
     delegate = SelectField(
         _l("Delegate"),
         coerce=int,
@@ -91,19 +48,19 @@ class AuthorisationForm(FlaskForm):
     )
 
 
-class BallotForm(FlaskForm):
+class BallotForm(Form):
     choice = RadioField(
         _l("Your vote"), validators=[InputRequired(message=_l("Choose one option."))]
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     choice = HiddenField(validators=[InputRequired(), Length(max=20)])
     confirm = SubmitField(_l("Confirm my vote"))
     change = SubmitField(_l("Change"))
 
 
-class LotsForm(FlaskForm):
+class LotsForm(Form):
     drawn = CheckboxesField(_l("Drawn by lot"), coerce=int)
     note = TextAreaField(
         _l("How the lots were drawn"),
@@ -112,23 +69,35 @@ class LotsForm(FlaskForm):
     )
 
 
-class SecondRoundForm(FlaskForm):
-    closes_at = moment_field(_l("The second round closes"), _l("Leave empty to close it by hand."))
+class SecondRoundForm(Form):
+    closes_at = MomentField(
+        _l("The second round closes"),
+        [Optional(), PLANNED],
+        description=_l("Leave empty to close it by hand."),
+    )
 
 
-class PaperForm(FlaskForm):
+class PaperForm(Form):
     voted = CheckboxesField(_l("Cities that voted"), coerce=int)
+
+    def totals(self) -> dict[str, int]:
+        """{option: votes} of the number fields paper_form() added, one per option."""
+        return {
+            name.removeprefix("votes_"): field.data
+            for name, field in self._fields.items()
+            if name.startswith("votes_")
+        }
 
 
 def paper_form(options: list[tuple[str, str]], **kwargs) -> PaperForm:
     """The paper-results form with one number field per option of the ballot (choice, label)."""
 
-    class Form(PaperForm):
+    class Paper(PaperForm):
         pass
 
     for choice, label in options:
         setattr(
-            Form,
+            Paper,
             f"votes_{choice}",
             IntegerField(
                 label,
@@ -138,4 +107,4 @@ def paper_form(options: list[tuple[str, str]], **kwargs) -> PaperForm:
                 ],
             ),
         )
-    return Form(**kwargs)
+    return Paper(**kwargs)

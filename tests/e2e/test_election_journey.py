@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import select
 
 from secretariat import demo
-from secretariat.elections.operations import ALREADY_VOTED
+from secretariat.elections.queries import ALREADY_VOTED
 from secretariat.extensions import db as _db
 from secretariat.members.models import City
 from secretariat.presidency import demo as presidency_demo
