@@ -248,21 +248,13 @@ def request_session(slug):
         return _back(group)
     form = RequestForm()
     if form.validate_on_submit():
-        ok, _result = attempt(
-            requests.request_extra_session,
-            current_user,
-            group,
-            city,
-            reason=form.reason.data,
-            times=form.times(),
-        )
+        asked = {"reason": form.reason.data, "times": form.times()}
+        ok, _result = attempt(requests.request_extra_session, current_user, group, city, **asked)
         if ok:
-            flash(
-                _(
-                    "Your request has been sent to the secretariat. You will be told of its decision by email."
-                ),
-                "success",
+            sent = _(
+                "Your request has been sent to the secretariat. You will be told of its decision by email."
             )
+            flash(sent, "success")
             return _back(group)
     return render_template("working_groups/request.html", group=group, city=city, form=form)
 
