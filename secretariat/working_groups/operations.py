@@ -12,7 +12,7 @@ from secretariat.errors import RuleViolation
 from secretariat.extensions import db
 from secretariat.i18n import is_timezone
 from secretariat.members.models import City, CityStatus, Contact, ContactKind
-from secretariat.members.rules import slugify
+from secretariat.members.rules import may_act_for, require_staff, slugify
 from secretariat.text import clean_line
 from secretariat.working_groups.models import (
     GroupKind,
@@ -25,14 +25,11 @@ from secretariat.working_groups.models import (
 from secretariat.working_groups.queries import (
     ONLY_SIDES_AGREE,
     ONLY_SIDES_PROPOSE,
-    ONLY_STAFF,
     OTHER_SIDE_APPROVES,
     OWN_CITY_ONLY,
     group_contact,
-    may_act_for,
     may_approve,
     may_decide,
-    may_manage,
     may_propose,
     membership_of,
     refuse_unless,
@@ -205,7 +202,7 @@ def update_group(
     meeting_url: str,
     now: datetime | None = None,
 ) -> None:
-    refuse_unless(actor is None or may_manage(actor), ONLY_STAFF)
+    require_staff(actor)
     now = now or utcnow()
     before = _group_snapshot(group)
     name_en = clean_line(name_en)
@@ -294,7 +291,7 @@ def leave_group(actor, group: WorkingGroup, city: City) -> None:
 
 
 def set_coordinator(actor, group: WorkingGroup, city: City, is_coordinator: bool) -> None:
-    refuse_unless(actor is None or may_manage(actor), ONLY_STAFF)
+    require_staff(actor)
     membership = membership_of(group, city)
     if membership is None:
         raise RuleViolation(_l("Only a city in the group can coordinate it."))

@@ -12,6 +12,7 @@ from secretariat.errors import NotAllowed
 from secretariat.extensions import db
 from secretariat.listing import paginate
 from secretariat.members.models import City, CityStatus, Contact, ContactKind, Country
+from secretariat.members.queries import city_of
 from secretariat.presidency.models import current_term_query
 from secretariat.security import CITY_ROLES, is_staff
 from secretariat.text import normalise_email
@@ -34,8 +35,8 @@ FEED_MONTHS_BACK = timedelta(days=365)
 # --- who may do what ------------------------------------------------------------------------
 # Each guard is a predicate the views ask to show a control and the operations ask to refuse,
 # in the words below. The operations take no actor (None) for the scheduler and the demo.
+# Acting for a city (may_act_for) and what only staff do (require_staff) are members' rules.
 
-ONLY_STAFF = _l("Only the secretariat can do this.")
 OWN_CITY_ONLY = _l("You can act for your own city only.")
 ONLY_SIDES_PROPOSE = _l("Only the term presidency and the secretariat propose new groups.")
 ONLY_SIDES_AGREE = _l("Only the term presidency and the secretariat agree new groups.")
@@ -92,13 +93,6 @@ def may_approve(user, group: WorkingGroup, now: datetime | None = None) -> bool:
     return side is not None and side == approving_side(group.proposed_by_side)
 
 
-def may_act_for(user, city: City) -> bool:
-    """Staff act for any city; a mayor or delegate for their own."""
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_staff or (user.role in CITY_ROLES and user.city_slug == city.slug)
-
-
 def may_record(user, group: WorkingGroup) -> bool:
     """Minutes and attendance: staff, and the team of a coordinator city (SPEC §4)."""
     if user is None or not user.is_authenticated:
@@ -139,16 +133,9 @@ def find_city(slug: str | None) -> City | None:
     return db.session.scalar(select(City).where(City.slug == slug)) if slug else None
 
 
-def own_city(user) -> City | None:
-    """The city a mayor or delegate acts for; None for staff and the public."""
-    if not user.is_authenticated or user.role not in CITY_ROLES:
-        return None
-    return find_city(user.city_slug)
-
-
 def joining_city(user, typed: str | None) -> City | None:
     """The city a join adds: the one staff typed the short name of, or the person's own."""
-    return find_city(typed) if may_manage(user) else own_city(user)
+    return find_city(typed) if may_manage(user) else city_of(user)
 
 
 def coordinator_slugs(group: WorkingGroup) -> set[str]:
@@ -325,7 +312,7 @@ def _reader_actions(group: WorkingGroup, user, language: str) -> dict:
     """What the signed-in reader may do on the group's page."""
     if not user.is_authenticated:
         return {"side": None, "own": None, "may_manage": False, "cities_outside": None}
-    own = own_city(user)
+    own = city_of(user)
     mine = membership_of(group, own) if own is not None else None
     is_open = may_manage(user) and group.status == GroupStatus.ACTIVE
     return {

@@ -11,6 +11,7 @@ from secretariat.errors import RuleViolation
 from secretariat.extensions import db
 from secretariat.i18n import localized
 from secretariat.members.models import City
+from secretariat.members.rules import may_act_for, require_staff
 from secretariat.working_groups import calendar
 from secretariat.working_groups.models import (
     GroupSession,
@@ -22,10 +23,7 @@ from secretariat.working_groups.models import (
 from secretariat.working_groups.operations import refuse_unless_active
 from secretariat.working_groups.queries import (
     ONLY_MEMBERS_ASK,
-    ONLY_STAFF,
     OWN_CITY_ONLY,
-    may_act_for,
-    may_manage,
     membership_of,
     refuse_unless,
 )
@@ -118,7 +116,7 @@ def approve_request(
 ) -> GroupSession:
     """Staff approve: the extra session is created at the time they chose, the requester is
     told, and the group is invited."""
-    refuse_unless(actor is None or may_manage(actor), ONLY_STAFF)
+    require_staff(actor)
     now = now or utcnow()
     check_start(starts_at, now)
     group = request.group
@@ -161,7 +159,7 @@ def approve_request(
 
 
 def decline_request(actor, request: SessionRequest, note: str, now: datetime | None = None) -> None:
-    refuse_unless(actor is None or may_manage(actor), ONLY_STAFF)
+    require_staff(actor)
     note = (note or "").strip()
     if not note:
         raise RuleViolation(_l("Please write a note for the requester."))

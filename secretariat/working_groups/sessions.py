@@ -12,6 +12,7 @@ from secretariat.errors import RuleViolation
 from secretariat.extensions import db
 from secretariat.i18n import localized
 from secretariat.members.models import City, CityStatus
+from secretariat.members.rules import require_staff
 from secretariat.text import clean_line
 from secretariat.working_groups import calendar
 from secretariat.working_groups.models import (
@@ -24,8 +25,6 @@ from secretariat.working_groups.models import (
 )
 from secretariat.working_groups.queries import (
     ONLY_RECORDERS,
-    ONLY_STAFF,
-    may_manage,
     may_record,
     recipients,
     refuse_unless,
@@ -187,7 +186,7 @@ def update_session(
     """Staff adjust a planned session. A new time or link is a reschedule: the calendar's
     SEQUENCE goes up, the reminders are due again for the new time, and the group is told.
     Returns whether it was rescheduled."""
-    refuse_unless(actor is None or may_manage(actor), ONLY_STAFF)
+    require_staff(actor)
     now = now or utcnow()
     if session.status != SessionStatus.PLANNED:
         raise RuleViolation(_l("Only a planned session can be changed."))
@@ -220,7 +219,7 @@ def update_session(
 
 
 def cancel_session(actor, session: GroupSession, now: datetime | None = None) -> None:
-    refuse_unless(actor is None or may_manage(actor), ONLY_STAFF)
+    require_staff(actor)
     now = now or utcnow()
     if session.status != SessionStatus.PLANNED or session.starts_at <= now:
         raise RuleViolation(_l("Only a planned session that has not started can be cancelled."))

@@ -10,6 +10,8 @@ from secretariat import cache
 from secretariat.database import utcnow
 from secretariat.errors import attempt
 from secretariat.i18n import current_language, localized
+from secretariat.members.queries import city_of
+from secretariat.members.rules import may_act_for
 from secretariat.presidency.operations import network_today
 from secretariat.security import PUBLIC, SIGNED_IN, STAFF, access
 from secretariat.working_groups import bp, calendar, operations, queries, requests, sessions
@@ -212,8 +214,8 @@ def set_coordinator(slug, city_slug, state):
 def group_contact(slug):
     group = _found(queries.find_group(slug))
     named = request.args.get("city")
-    city = _found(queries.find_city(named)) if named else queries.own_city(current_user)
-    if city is None or not queries.may_act_for(current_user, city):
+    city = _found(queries.find_city(named)) if named else city_of(current_user)
+    if city is None or not may_act_for(current_user, city):
         abort(403)
     if queries.membership_of(group, city) is None:
         abort(404)
@@ -240,7 +242,7 @@ def group_contact(slug):
 @access(SIGNED_IN)
 def request_session(slug):
     group = _found(queries.find_group(slug))
-    city = queries.own_city(current_user)
+    city = city_of(current_user)
     if city is None:
         abort(403)
     if queries.membership_of(group, city) is None:
