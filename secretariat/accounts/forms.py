@@ -35,6 +35,12 @@ class NewPasswordForm(Form):
     owner_email = ""
     owner_name = ""
 
+    def __init__(self, *args, owner=None, **kwargs):
+        """owner: the user whose password this is; it may not be their name or email."""
+        super().__init__(*args, **kwargs)
+        if owner is not None:
+            self.owner_email, self.owner_name = owner.email, owner.name
+
     def validate_password(self, field):
         problems = password_problems(field.data, self.owner_email, self.owner_name)
         if problems:

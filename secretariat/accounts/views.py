@@ -49,7 +49,28 @@ def _new_session() -> None:
 def _tries_of(email: str) -> tuple[str, str, str]:
     """The key that counts sign-in attempts on one account from one address: a guesser locks
     out only itself, never the account's owner signing in from elsewhere."""
+    email = normalise_email(email)[:320]
     return ("LOGIN_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS", "sign-in", f"{email}|{get_remote_address()}")
+
+
+def _authenticated(form: SignInForm):
+    """The user the form's email and password open, counted against the account's attempts from
+    this address (429 once they are used up); None with the refusal next to the password."""
+    if not take_allowance(*_tries_of(form.email.data)):
+        abort(429)
+    user = operations.authenticate(form.email.data, form.password.data)
+    if user is None:
+        form.password.errors.append(_("The email address or password is not correct."))
+    return user
+
+
+def _open_session(user, form: SignInForm):
+    operations.open_session(user)
+    db.session.commit()  # the response sets the cookie of the session just recorded
+    clear_allowance(*_tries_of(form.email.data))
+    _new_session()
+    login_user(user)
+    return redirect(safe_next(form.next.data) or url_for("site.home"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -63,22 +84,9 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("site.home"))
     form = SignInForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
-        tries = _tries_of(normalise_email(form.email.data)[:320])
-        if not take_allowance(*tries):
-            abort(429)
-        user = operations.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            operations.open_session(user)
-            db.session.commit()  # the response sets the cookie of the session just recorded
-            clear_allowance(*tries)
-            _new_session()
-            login_user(user)
-            return redirect(safe_next(form.next.data) or url_for("site.home"))
-        g.sign_in_failed = True
-        form.password.errors.append(_("The email address or password is not correct."))
-    elif form.is_submitted():
-        g.sign_in_failed = True
+    if form.validate_on_submit() and (user := _authenticated(form)) is not None:
+        return _open_session(user, form)
+    g.sign_in_failed = form.is_submitted()
     return render_template("accounts/sign_in.html", form=form)
 
 
@@ -110,8 +118,7 @@ def _set_password_page(raw: str, purpose: TokenPurpose, operation, template: str
     token = queries.valid_token(raw, purpose)
     if token is None:
         return render_template("accounts/link_invalid.html"), 404
-    form = NewPasswordForm()
-    form.owner_email, form.owner_name = token.user.email, token.user.name
+    form = NewPasswordForm(owner=token.user)
     if form.validate_on_submit() and attempt(operation, raw, **form.values("password"))[0]:
         flash(done, "success")
         return redirect(url_for("accounts.sign_in"))
@@ -161,8 +168,7 @@ def profile():
 @access(SIGNED_IN)
 def change_password():
     form = ProfileForm(obj=current_user, formdata=None)
-    password_form = ChangePasswordForm(prefix="pw")
-    password_form.owner_email, password_form.owner_name = current_user.email, current_user.name
+    password_form = ChangePasswordForm(prefix="pw", owner=current_user)
     if (
         password_form.validate_on_submit()
         and attempt(

@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from secretariat import audit, cache
 from secretariat.errors import NotAllowed, RuleViolation
@@ -17,7 +16,11 @@ from secretariat.members.models import (
     JoinRoute,
     OfficeHolder,
 )
-from secretariat.members.queries import country_by_code, is_country_code_taken
+from secretariat.members.queries import (
+    country_by_code,
+    is_city_slug_taken,
+    is_country_code_taken,
+)
 from secretariat.members.rules import check_mayor_start, may_act_for, slugify
 from secretariat.security import Role
 from secretariat.text import clean_line
@@ -92,7 +95,7 @@ def create_city(
 ) -> City:
     """A new member city, with its names indexed for search and sorting."""
     slug = slugify(english_name)
-    if db.session.scalar(select(City.id).where(City.slug == slug)) is not None:
+    if is_city_slug_taken(slug):
         raise RuleViolation(_l("A member city with this name already exists."))
     city = City(
         slug=slug,

@@ -11,7 +11,7 @@ from secretariat.members import queries
 from secretariat.members.forms import ContactForm
 from secretariat.members.models import City, CityStatus, JoinRoute
 from secretariat.members.rules import may_act_for
-from secretariat.presidency import operations as presidency
+from secretariat.presidency import queries as presidency
 from secretariat.working_groups.models import GroupMembership, GroupStatus, WorkingGroup
 
 

@@ -44,6 +44,10 @@ def city_of(user) -> City | None:
     return db.session.scalar(select(City).where(City.slug == user.city_slug))
 
 
+def is_city_slug_taken(slug: str) -> bool:
+    return db.session.scalar(select(City.id).where(City.slug == slug)) is not None
+
+
 def city_or_404(slug: str) -> City:
     return db.one_or_404(select(City).where(City.slug == slug))
 

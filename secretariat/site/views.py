@@ -1,19 +1,21 @@
 """The home page, and the staff's views of the audit log and the outbox."""
 
 from flask import render_template, request
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from secretariat import cache
-from secretariat.audit import AuditEntry
-from secretariat.extensions import db
 from secretariat.i18n import current_language
-from secretariat.listing import paginate, requested_period
-from secretariat.mail import MailStatus, OutboxMessage
-from secretariat.presidency import operations as presidency
+from secretariat.listing import requested_period
+from secretariat.presidency import queries as presidency
 from secretariat.security import PUBLIC, STAFF, access
-from secretariat.site import bp
+from secretariat.site import bp, queries
 from secretariat.working_groups import queries as working_groups
+
+AUDIT_FILTERS = {
+    "action": 80,
+    "actor": 200,
+    "target_type": 80,
+    "target_id": 80,
+}  # the longest of each
 
 
 @bp.route("/")
@@ -38,54 +40,23 @@ def _home_page() -> str:
 @access(STAFF)
 def audit_log():
     args = request.args
-    stmt = select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
-    action = args.get("action", "").strip()[:80]
-    actor = args.get("actor", "").strip()[:200]
-    target_type = args.get("target_type", "").strip()[:80]
-    target_id = args.get("target_id", "").strip()[:80]
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    if actor:
-        stmt = stmt.where(AuditEntry.actor_label.ilike(f"%{actor}%"))
-    if target_type:
-        stmt = stmt.where(AuditEntry.target_type == target_type)
-    if target_id:
-        stmt = stmt.where(AuditEntry.target_id == target_id)
     since, until = requested_period()
-    if since:
-        stmt = stmt.where(AuditEntry.at >= since)
-    if until:
-        stmt = stmt.where(AuditEntry.at < until)
-    page = paginate(stmt)
-    actions = db.session.scalars(
-        select(AuditEntry.action).distinct().order_by(AuditEntry.action)
-    ).all()
-    action_choices = [(each, each) for each in actions]
-    return render_template(
-        "staff/audit.html", page=page, action_choices=action_choices, filters=args
+    page = queries.audit_page(
+        **{name: args.get(name, "").strip()[:size] for name, size in AUDIT_FILTERS.items()},
+        since=since,
+        until=until,
     )
+    return render_template("staff/audit.html", **page, filters=args)
 
 
 @bp.route("/staff/outbox")
 @access(STAFF)
 def outbox():
-    status = request.args.get("status", "")
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if status in set(MailStatus):
-        stmt = stmt.where(OutboxMessage.status == status)
-    page = paginate(stmt)
-    counts = dict(
-        db.session.execute(
-            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-        ).all()
-    )
-    status_choices = [(each.value, each.label, counts.get(each.value, 0)) for each in MailStatus]
-    return render_template(
-        "staff/outbox.html", page=page, status_choices=status_choices, status=status
-    )
+    page = queries.outbox_page(request.args.get("status", ""))
+    return render_template("staff/outbox.html", **page)
 
 
 @bp.route("/staff/outbox/<int:message_id>")
 @access(STAFF)
 def show_message(message_id):
-    return render_template("staff/message.html", message=db.get_or_404(OutboxMessage, message_id))
+    return render_template("staff/message.html", message=queries.message_or_404(message_id))
