@@ -207,8 +207,6 @@ class MinutesForm(Form):
             raise ValidationError(_l("Write the minutes in English, in Turkish, or in both."))
 
 
-def city_choices(cities, language: str, by_id: bool = False) -> list[SelectChoice]:
-    """The cities as a list's choices, named in the reader's language; by slug or by id."""
-    return [
-        SelectChoice(city.id if by_id else city.slug, city.name_in(language)) for city in cities
-    ]
+def city_choices(cities, language: str, value: str = "slug") -> list[SelectChoice]:
+    """The cities as a list's choices, named in the reader's language; value: "slug" or "id"."""
+    return [SelectChoice(getattr(city, value), city.name_in(language)) for city in cities]

@@ -1,5 +1,4 @@
-"""Working-group operations on the groups and their member cities: they flush, audit and queue
-mail; the caller commits. Sessions, extra-session requests and reminders have their own modules."""
+"""Working-group operations on the groups and their member cities; the caller commits."""
 
 from datetime import date, datetime
 

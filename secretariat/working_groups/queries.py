@@ -116,13 +116,17 @@ def find_group(slug: str) -> WorkingGroup | None:
     return db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug))
 
 
-def find_session(session_id: int, *, with_attendance: bool = False) -> GroupSession | None:
-    stmt = select(GroupSession).where(GroupSession.id == session_id)
-    if with_attendance:
-        stmt = stmt.options(
-            selectinload(GroupSession.attendance).joinedload(SessionAttendance.city)
-        )
-    return db.session.scalar(stmt)
+def find_session(session_id: int) -> GroupSession | None:
+    return db.session.scalar(select(GroupSession).where(GroupSession.id == session_id))
+
+
+def session_with_attendance(session_id: int) -> GroupSession | None:
+    """A session with the cities present, for its page."""
+    return db.session.scalar(
+        select(GroupSession)
+        .where(GroupSession.id == session_id)
+        .options(selectinload(GroupSession.attendance).joinedload(SessionAttendance.city))
+    )
 
 
 def find_request(request_id: int) -> SessionRequest | None:

@@ -1,5 +1,4 @@
-"""Extra sessions on request (SPEC §4): a member city asks, staff approve (planning the session)
-or decline, and the requester is told; the caller commits."""
+"""Extra sessions on request (SPEC §4): a member city asks, staff decide; the caller commits."""
 
 from datetime import datetime
 

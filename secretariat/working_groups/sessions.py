@@ -1,5 +1,4 @@
-"""Session operations: the quarterly planning, staff's changes and cancellations, the minutes
-and attendance; they flush, audit and queue mail, and the caller commits."""
+"""Session operations: quarterly planning, changes, cancellations, minutes; the caller commits."""
 
 from datetime import datetime
 
@@ -191,9 +190,9 @@ def update_session(
     if session.status != SessionStatus.PLANNED:
         raise RuleViolation(_l("Only a planned session can be changed."))
     before = snapshot(session)
-    moved = starts_at != session.starts_at or duration_minutes != session.duration_minutes
-    relinked = (meeting_url or "").strip() != session.meeting_url
-    if moved:
+    is_moved = starts_at != session.starts_at or duration_minutes != session.duration_minutes
+    is_relinked = (meeting_url or "").strip() != session.meeting_url
+    if is_moved:
         check_start(starts_at, now)
     session.title_en = clean_line(title_en) or session.title_en
     session.title_tr = clean_line(title_tr)
@@ -201,21 +200,21 @@ def update_session(
     session.meeting_url = (meeting_url or "").strip()
     session.agenda_en, session.agenda_tr = (agenda_en or "").strip(), (agenda_tr or "").strip()
     session.updated_at = now
-    if moved or relinked:
+    if is_moved or is_relinked:
         session.sequence += 1
-    if moved:
+    if is_moved:
         session.week_reminder_at = session.day_reminder_at = None
     db.session.flush()
     audit.record(actor, "session.update", session, before, snapshot(session))
-    if moved or relinked:
+    if is_moved or is_relinked:
         notify_group(
             session,
             "session_changed",
             lambda title: _l("Session changed: %(title)s", title=title),
-            change="moved" if moved else "relinked",
+            change="moved" if is_moved else "relinked",
         )
     cache.bump_directory()
-    return moved or relinked
+    return is_moved or is_relinked
 
 
 def cancel_session(actor, session: GroupSession, now: datetime | None = None) -> None:

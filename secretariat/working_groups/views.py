@@ -158,8 +158,9 @@ def edit_group(slug):
         if ok:
             flash(_("The group has been saved."), "success")
             return _back(group)
-    temporary = group.kind == GroupKind.TEMPORARY
-    return render_template("working_groups/edit.html", group=group, form=form, temporary=temporary)
+    is_temporary = group.kind == GroupKind.TEMPORARY
+    context = {"group": group, "form": form, "is_temporary": is_temporary}
+    return render_template("working_groups/edit.html", **context)
 
 
 # --- member cities --------------------------------------------------------------------------
@@ -319,7 +320,7 @@ def decline_request(request_id):
 @bp.route("/sessions/<int:session_id>")
 @access(PUBLIC)
 def show_session(session_id):
-    session = _found(queries.find_session(session_id, with_attendance=True))
+    session = _found(queries.session_with_attendance(session_id))
     if not queries.is_visible(session.group, current_user):
         abort(404)
     language = current_language()
@@ -369,7 +370,7 @@ def record_minutes(session_id):
     language = current_language()
     form = MinutesForm(obj=session, present=sorted(a.city_id for a in session.attendance))
     cities = queries.attendance_choices(session, language)
-    form.present.choices = city_choices(cities, language, by_id=True)
+    form.present.choices = city_choices(cities, language, value="id")
     if form.validate_on_submit():
         ok, _result = attempt(sessions.record_minutes, current_user, session, **form.values())
         if ok:
