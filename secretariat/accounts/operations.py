@@ -258,15 +258,15 @@ def reactivate_user(actor: User, user: User) -> None:
     _set_active(actor, user, True)
 
 
-def _set_active(actor: User, user: User, active: bool) -> None:
+def _set_active(actor: User, user: User, is_active: bool) -> None:
     if user.id == actor.id:
         raise NotAllowed(_l("You cannot deactivate your own account."))
     _check_may_grant(actor, user.role, user)
-    if user.is_active == active:
+    if user.is_active == is_active:
         return
     before = _snapshot(user)
-    user.is_active = active
+    user.is_active = is_active
     end_sessions(user)
     audit.record(
-        actor, "user.activate" if active else "user.deactivate", user, before, _snapshot(user)
+        actor, "user.activate" if is_active else "user.deactivate", user, before, _snapshot(user)
     )

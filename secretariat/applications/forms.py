@@ -148,10 +148,10 @@ class ReviewForm(Form):
         validators=[Length(max=NOTE_LIMIT)],
         description=_l("The applicant reads this note on the status page and in the email."),
     )
-    note_required = False  # a question, and the reason of a rejection, must be written
+    is_note_required = False  # a question, and the reason of a rejection, must be written
 
     def validate_note(self, field):
-        if self.note_required and not field.data:
+        if self.is_note_required and not field.data:
             raise ValidationError(_l("Please write a note for the applicant."))
 
 

@@ -1,5 +1,4 @@
-"""Application reads: the queue, an application by its reference or tokens, the duplicates a
-city's names point to, the working groups an applicant may choose."""
+"""Application reads: the queue, an application by reference or token, a city's duplicates."""
 
 from datetime import datetime
 

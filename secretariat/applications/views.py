@@ -286,7 +286,7 @@ def show_application(reference):
 def review_application(reference, action):
     application = queries.application_or_404(reference)
     form = ReviewForm(prefix=action)
-    form.note_required = action in NOTE_REQUIRED
+    form.is_note_required = action in NOTE_REQUIRED
     if (
         form.validate_on_submit()
         and attempt(operations.review, current_user, application, action, **form.values())[0]

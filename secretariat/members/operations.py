@@ -118,12 +118,12 @@ def create_city(
     return city
 
 
-def withdraw_city(actor, city: City, on: date) -> None:
+def withdraw_city(actor, city: City, withdrawn_on: date) -> None:
     """A member may leave; its history stays (SPEC §2: decisions are not binding)."""
     if city.status == CityStatus.WITHDRAWN:
         raise RuleViolation(_l("This city has already withdrawn."))
     before = _snapshot(city)
-    city.status, city.withdrawn_on = CityStatus.WITHDRAWN, on
+    city.status, city.withdrawn_on = CityStatus.WITHDRAWN, withdrawn_on
     audit.record(actor, "city.withdraw", city, before, _snapshot(city))
     cache.bump_directory()
 

@@ -1,5 +1,4 @@
-"""The members' page data that names the domains built on members (the working groups a city is
-in, the presidency terms it held): view layer, so that members' own queries stay below them."""
+"""Members' page data that reads the domains above members (groups, terms): view layer only."""
 
 from flask_babel import format_date
 from sqlalchemy import select

@@ -169,7 +169,7 @@ def export_rows() -> list[list]:
 
 
 def countries_by_name(
-    language: str, *, keep: str | None = None, active_only: bool = True
+    language: str, *, keep: str | None = None, is_active_only: bool = True
 ) -> list[tuple[str, str]]:
     """The countries as (code, name) in language, in that language's alphabetical order.
 
@@ -177,7 +177,7 @@ def countries_by_name(
     which stays its choice when an admin makes the country inactive.
     """
     stmt = select(Country)
-    if active_only:
+    if is_active_only:
         stmt = stmt.where(Country.is_active.is_(True) | (Country.code == (keep or "")))
     countries = db.session.scalars(stmt).all()
     named = [(c.code, localized(c, "name", language).text) for c in countries]

@@ -125,7 +125,7 @@ def withdraw_city(slug):
     if not form.validate_on_submit():
         errors = form.withdrawn_on.errors or [_("Give the date the city withdrew.")]
         flash(str(errors[0]), "error")
-    elif attempt(operations.withdraw_city, current_user, city, form.withdrawn_on.data)[0]:
+    elif attempt(operations.withdraw_city, current_user, city, **form.values())[0]:
         flash(_("The withdrawal has been recorded. The city's history stays."), "success")
     return redirect(url_for("members.show_city", slug=city.slug))
 
