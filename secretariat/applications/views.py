@@ -109,9 +109,9 @@ def _submission(form: ApplicationForm, document: dict | None) -> operations.Subm
 @access(PUBLIC)
 def apply():
     form = application_form()
-    valid = form.validate_on_submit()
+    is_valid = form.validate_on_submit()
     document = _take_document(form) if form.is_submitted() else None
-    if valid and not form.document.errors and (created := _create(form, document)):
+    if is_valid and not form.document.errors and (created := _create(form, document)):
         return redirect(url_for("applications.status", token=created.status_token))
     kept = _kept_documents().dumps(document) if document else ""
     page = render_template("applications/apply.html", form=form, document=document, kept=kept)
@@ -160,7 +160,7 @@ def _submit(submission: operations.Submission, token: str) -> Application:
         abort(429)
     with uploads.adopted(submission.document_file):
         application = operations.submit_application(submission, token)
-        db.session.commit()  # inside adopted(): the document is kept only with its application
+        db.session.commit()  # in adopted(): the file stays only with a committed application
     flash(
         _(
             "Thank you. Your application %(reference)s has been received. "
