@@ -27,7 +27,7 @@ from sqlalchemy import func, insert, select
 
 from secretariat import create_app, demo
 from secretariat.accounts.operations import create_user, password_hasher
-from secretariat.elections import operations
+from secretariat.elections import ballot_box, operations, queries
 from secretariat.elections.models import Ballot, Election, VoteRecord
 from secretariat.extensions import db
 from secretariat.members import operations as members
@@ -206,12 +206,12 @@ def close(total: int) -> int:
     the box (the round is still open), counted in the database, tallied, the round closed."""
     with create_app().test_request_context():
         election = db.session.scalar(select(Election))
-        options = operations.ballot_options(election)
+        options = queries.ballot_options(election)
         missing = total - db.session.scalar(select(func.count()).select_from(Ballot))
         rng = random.Random(10)  # noqa: S311 - benchmark ballots, not a secret
         rows = [
             {
-                "receipt": operations.new_receipt(),
+                "receipt": ballot_box.new_receipt(),
                 "election_id": election.id,
                 "round": 1,
                 "choice": rng.choice(options),

@@ -3,7 +3,6 @@
 import logging
 import re
 from datetime import UTC, date, datetime, timedelta
-from html import unescape
 
 import pytest
 from sqlalchemy import func, select, text
@@ -34,6 +33,7 @@ from secretariat.presidency import demo as presidency_demo
 from secretariat.presidency.models import Summit, Term
 from secretariat.security import Role
 from tests.conftest import load_once, sign_in
+from tests.helpers import flashes, words
 
 CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
@@ -169,14 +169,6 @@ def post(client, url, data=None, page=None):
 def _session_of(client) -> dict:
     with client.session_transaction() as session:
         return dict(session)
-
-
-def flashes(html: str) -> list[str]:
-    return [unescape(m) for m in re.findall(r'class="flash flash-\w+" role="\w+">([^<]+)<', html)]
-
-
-def words(html: str) -> str:
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
 
 # --- phases ---------------------------------------------------------------------------------

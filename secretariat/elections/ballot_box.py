@@ -1,10 +1,10 @@
 """The ballot box: the only code that reads or writes what ballots say.
 
 Casting a ballot (the register's entry and the anonymous ballot) and counting a round happen
-here, and nothing else reads a choice. The code speaks to
-the database driver directly, on the session's own connection and transaction, so that no
-statement or parameter about a choice passes through SQLAlchemy's statement log: an operator who
-turns SQL logging on still never sees a choice next to a city (tests/test_election_secrecy.py).
+here, and nothing else reads a choice. The code speaks to the database driver directly, on the
+session's own connection and transaction, so that no statement or parameter about a choice
+passes through SQLAlchemy's statement log: an operator who turns SQL logging on still never sees
+a choice next to a city. tests/test_election_secrecy.py holds the box to this.
 """
 
 import base64

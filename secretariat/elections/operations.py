@@ -27,9 +27,10 @@ from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
 from secretariat.i18n import current_language
 from secretariat.members.models import City, CityStatus
+from secretariat.members.rules import is_staff_or_system
 from secretariat.presidency import operations as presidency
 from secretariat.presidency.models import Summit, Term
-from secretariat.security import Role, is_staff
+from secretariat.security import Role
 
 ONLY_THE_MAYOR = _l("Only the mayor can authorise a delegate.")
 RACE = _l("Someone else changed this election meanwhile. Please reload.")
@@ -302,7 +303,7 @@ def open_second_round(actor, election: Election, closes_at: datetime | None = No
     _require_phase(election, Phase.CLOSED)
     if election.round != 1 or election.winner_city_id is not None:
         raise RuleViolation(_l("No second round is needed."))
-    if not queries.second_round_ready(election):
+    if not queries.is_second_round_ready(election):
         raise RuleViolation(
             _l("The second round’s candidates are not settled: record the drawing of lots first.")
         )
@@ -381,7 +382,7 @@ def nominate_city(actor, election: Election, city: City) -> Candidate:
         election=election,
         city=city,
         nominated_by_id=actor.id if actor is not None else None,
-        in_hall=actor is None or is_staff(actor),
+        in_hall=is_staff_or_system(actor),
     )
     db.session.add(candidate)
     db.session.flush()

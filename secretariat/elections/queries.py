@@ -24,10 +24,12 @@ from secretariat.errors import DomainError, NotAllowed, RuleViolation
 from secretariat.extensions import db
 from secretariat.i18n import current_language
 from secretariat.members.models import City, CityStatus
+from secretariat.members.queries import city_of
+from secretariat.members.rules import is_staff_or_system
 from secretariat.presidency import operations as presidency
 from secretariat.presidency.models import Summit
 from secretariat.presidency.rules import may_hold_next
-from secretariat.security import Role, is_staff
+from secretariat.security import Role
 
 ALREADY_VOTED = _l("Your city has already voted in this round.")
 PAPER_ONLY_WHILE_VOTING = _l("Paper results are entered while a paper ballot is being voted.")
@@ -156,7 +158,7 @@ def lots_choices(election: Election) -> list[tuple[int, str]]:
     return [(int(code), labels[code]) for code in result.lots_between]
 
 
-def second_round_ready(election: Election) -> bool:
+def is_second_round_ready(election: Election) -> bool:
     """Round one closed without a winner, and its two leaders known (by votes or by lots)."""
     return (
         election.phase == Phase.CLOSED
@@ -212,7 +214,7 @@ def results(election: Election) -> list[dict]:
                 "winner": names[counted.winner] if counted.winner else None,
                 "runoff": [names[code] for code in counted.runoff],
                 "tied": [names[code] for code in counted.lots_between],
-                "single": len(counted.votes) == 2 and rules.YES in counted.votes,
+                "is_single": len(counted.votes) == 2 and rules.YES in counted.votes,
                 "voted": len(cities),
                 "on_roll": on_roll,
                 "turnout": rules.turnout(len(cities), on_roll),
@@ -246,9 +248,11 @@ def eligibility_problem(election: Election, city: City):
 def may_speak_for(user, city: City) -> bool:
     """Who nominates a city and withdraws its nomination: staff (or the system, user None)
     recording what was said in the summit hall, or the city's own mayor."""
-    if user is None or is_staff(user):
+    if user is not None and not user.is_authenticated:
+        return False
+    if is_staff_or_system(user):
         return True
-    return user.is_authenticated and user.role == Role.MAYOR and user.city_slug == city.slug
+    return user.role == Role.MAYOR and user.city_slug == city.slug
 
 
 def nominable(election: Election) -> list[tuple[int, str]]:
@@ -265,12 +269,6 @@ def nominable(election: Election) -> list[tuple[int, str]]:
 
 
 # --- voters ----------------------------------------------------------------------------------------
-
-
-def city_of(user) -> City | None:
-    if not user.is_authenticated or user.role not in (Role.MAYOR, Role.DELEGATE):
-        return None
-    return db.session.scalar(select(City).where(City.slug == user.city_slug))
 
 
 def authorisation_for(election: Election, city: City) -> Authorisation | None:

@@ -68,7 +68,7 @@ def _staff_forms(election: Election, forms: dict) -> dict:
         "nomination_form": nomination,
         "lots_form": lots,
         "second_round_form": forms.get("second_round") or SecondRoundForm(formdata=None),
-        "second_round_ready": queries.second_round_ready(election),
+        "is_second_round_ready": queries.is_second_round_ready(election),
         "authorisations": queries.authorisations(election),
     }
 
