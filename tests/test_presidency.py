@@ -16,7 +16,7 @@ from secretariat.audit import AuditEntry
 from secretariat.extensions import db as _db
 from secretariat.members import operations as members
 from secretariat.members.models import City, CityStatus, JoinRoute
-from secretariat.presidency import operations, tasks
+from secretariat.presidency import operations, queries, tasks
 from secretariat.presidency.demo import load_history
 from secretariat.presidency.models import AgendaItem, ChecklistTask, Delegation, Summit, Term
 from secretariat.presidency.rules import (
@@ -24,8 +24,10 @@ from secretariat.presidency.rules import (
     follows_itself,
     handover_time,
     may_hold_next,
+    network_today,
     progress,
 )
+from secretariat.presidency.summits import operations as summit_operations
 from secretariat.security import Role
 from tests.conftest import load_once
 
@@ -74,7 +76,7 @@ def elect(app, host, at_summit):
 def set_dates(app, number, starts_on, ends_on):
     with app.test_request_context():
         found = summit(number)
-        operations.update_summit(
+        summit_operations.update_summit(
             None,
             found,
             starts_on=starts_on,
@@ -189,7 +191,7 @@ def test_the_next_summit_has_no_year_until_its_dates_are_set(app, client, histor
 def test_delegates_names_are_for_signed_in_readers_only(app, client, cities, sign_in_as):
     record(app, 1, "sofia", date(2099, 3, 2), date(2099, 3, 3))
     with app.test_request_context():
-        operations.register_delegation(
+        summit_operations.register_delegation(
             None, summit(1), city=city("kotor"), people=2, names="Milena Vuković\nLuka Radović"
         )
         _db.session.commit()
@@ -215,12 +217,12 @@ def test_the_database_refuses_two_terms_for_one_year(app, history):
 
 def test_no_city_follows_itself_in_the_real_history(app, history):
     with app.app_context():
-        terms = operations.terms_in_order()
+        terms = queries.terms_in_order()
         holders = [term.city_id for term in terms]
         assert len(holders) == 5
         assert not follows_itself(holders)
         for term in terms:
-            assert may_hold_next(term.city_id, operations.holders_before(term.number))
+            assert may_hold_next(term.city_id, queries.holders_before(term.number))
 
 
 @given(st.lists(st.integers(1, 4), max_size=30))
@@ -325,8 +327,8 @@ def test_two_staff_confirming_at_once_make_one_member(app, cities, create_user):
     record(app, 1, "sofia", PAST_START, PAST_END)
     staff = [create_user(Role.SECRETARIAT) for _ in range(2)]
     with app.test_request_context():
-        registered = operations.register_delegation(
-            None, summit(1), official_name="Ниш", english_name="Niš", country_code="RS", people=2
+        registered = summit_operations.register_delegation(
+            None, summit(1), city_name="Ниш", city_name_en="Niš", country="RS", people=2
         )
         _db.session.commit()
         ids = [registered.id]
@@ -336,9 +338,11 @@ def test_two_staff_confirming_at_once_make_one_member(app, cities, create_user):
     def confirm(person):
         with app.test_request_context():
             start.wait()
-            outcome = operations.confirm_attendance(_db.session.merge(person), summit(1), ids)
+            outcome = summit_operations.confirm_attendance(
+                _db.session.merge(person), summit(1), ids
+            )
             _db.session.commit()
-            outcomes.append(outcome.already_confirmed)
+            outcomes.append(outcome.is_already_confirmed)
 
     threads = [threading.Thread(target=confirm, args=(person,)) for person in staff]
     for thread in threads:
@@ -415,7 +419,9 @@ def test_a_mayor_registers_their_own_citys_delegation(app, client, cities, sign_
 def test_another_citys_delegation_is_out_of_reach(app, client, cities, sign_in_as):
     record(app, 1, "sofia", date(2099, 3, 2), date(2099, 3, 3))
     with app.test_request_context():
-        theirs = operations.register_delegation(None, summit(1), city=city("split"), people=2)
+        theirs = summit_operations.register_delegation(
+            None, summit(1), city=city("split"), people=2
+        )
         _db.session.commit()
         theirs_id = theirs.id
     sign_in_as(Role.DELEGATE, city="kotor")
@@ -558,7 +564,7 @@ def test_the_host_team_ticks_tasks_and_sees_progress(app, client, cities, sign_i
 
 def operations_today(app) -> date:
     with app.app_context():
-        return operations.network_today()
+        return network_today()
 
 
 def test_opening_the_dashboard_writes_nothing(app, client, history, sign_in_as):
@@ -664,20 +670,20 @@ def test_the_handover_job_moves_the_presidency_once(app, cities):
     elect(app, "kotor", 1)
     set_dates(app, 2, PAST_START, PAST_END)
     with app.app_context():
-        assert operations.current_term().city.slug == "sofia"
-        assert operations.president_elect().city.slug == "kotor"
+        assert queries.current_term().city.slug == "sofia"
+        assert queries.president_elect().city.slug == "kotor"
     with app.app_context():
         assert tasks.hand_over() == 1
         _db.session.commit()
     with app.app_context():
         assert tasks.hand_over() == 0
         _db.session.commit()
-        term = operations.current_term()
+        term = queries.current_term()
         assert (term.number, term.city.slug) == (2, "kotor")
         assert term.started_at == handover_time(PAST_END)
         assert _db.session.scalar(select(Term.ended_at).where(Term.number == 1)) == term.started_at
         assert summit(2).handed_over_at == term.started_at
-        assert operations.president_elect() is None
+        assert queries.president_elect() is None
     assert audits(app, "summit.handover") == 2  # summit 1 when recorded, summit 2 now
 
 

@@ -7,15 +7,14 @@ from sqlalchemy import select
 
 from secretariat.extensions import db
 from secretariat.members.models import City, JoinRoute
-from secretariat.presidency.operations import (
+from secretariat.presidency.operations import hand_over_due_summits, record_summit
+from secretariat.presidency.rules import handover_time
+from secretariat.presidency.summits.operations import (
     add_agenda_item,
     confirm_attendance,
-    hand_over_due_summits,
-    record_summit,
     register_delegation,
     update_summit,
 )
-from secretariat.presidency.rules import handover_time
 
 __all__ = ["handover_time", "load_history"]
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
+from secretariat.database import utcnow
 from secretariat.i18n import zone
 from secretariat.text import clean_line
 
@@ -21,6 +22,11 @@ STANDARD_TASKS = [
     ("activity_report_presented", 0, "secretariat"),
 ]
 DAYS_BEFORE = {kind: days for kind, days, _owner in STANDARD_TASKS}
+
+
+def network_today(now: datetime | None = None) -> date:
+    """The date in Istanbul, where the secretariat keeps the network's calendar."""
+    return (now or utcnow()).astimezone(zone(HANDOVER_ZONE)).date()
 
 
 def follows_itself(holders: Sequence[int]) -> bool:

@@ -12,7 +12,7 @@ from secretariat.errors import attempt
 from secretariat.i18n import current_language, localized
 from secretariat.members.queries import city_of
 from secretariat.members.rules import may_act_for
-from secretariat.presidency.operations import network_today
+from secretariat.presidency.rules import network_today
 from secretariat.security import PUBLIC, SIGNED_IN, STAFF, access
 from secretariat.working_groups import bp, calendar, operations, queries, requests, sessions
 from secretariat.working_groups.forms import (

@@ -1,23 +1,16 @@
 """Summit, agenda, delegation, attendance and checklist forms: shape here, the rules in operations."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    DateTimeLocalField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as Invalid
 
-from secretariat.forms import PLANNED, CheckboxesField
-from secretariat.presidency.models import OwnerSide
+from secretariat.forms import PLANNED, CheckboxesField, Form, MomentField
+from secretariat.i18n import current_language
+from secretariat.presidency.models import Delegation, OwnerSide
 from secretariat.presidency.rules import names_of
+from secretariat.presidency.summits import queries
 
 TITLE_LIMIT = 300
 NAMES_LIMIT = 5000
@@ -25,11 +18,11 @@ MOST_PEOPLE = 500
 
 
 def _a_title(form) -> None:
-    if not (form.title_en.data or "").strip() and not (form.title_tr.data or "").strip():
+    if not form.title_en.data and not form.title_tr.data:
         raise Invalid(_l("Give a title in English, in Turkish, or in both."))
 
 
-class SummitForm(FlaskForm):
+class SummitForm(Form):
     starts_on = DateField(_l("First day"), validators=[Optional(), PLANNED])
     ends_on = DateField(_l("Last day"), validators=[Optional(), PLANNED])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=TITLE_LIMIT)])
@@ -50,12 +43,11 @@ class SummitForm(FlaskForm):
         return valid
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(Form):
     title_en = StringField(_l("Title in English"), validators=[Length(max=TITLE_LIMIT)])
     title_tr = StringField(_l("Title in Turkish"), validators=[Optional(), Length(max=TITLE_LIMIT)])
-    starts_at = DateTimeLocalField(
+    starts_at = MomentField(
         _l("Time"),
-        format="%Y-%m-%dT%H:%M",
         validators=[Optional(), PLANNED],
         description=_l("Optional; in your time zone."),
     )
@@ -64,7 +56,7 @@ class AgendaItemForm(FlaskForm):
         _a_title(self)
 
 
-class DelegationForm(FlaskForm):
+class DelegationForm(Form):
     people = IntegerField(
         _l("Number of people"),
         validators=[InputRequired(), NumberRange(min=1, max=MOST_PEOPLE)],
@@ -107,8 +99,13 @@ class StaffDelegationForm(NonMemberFields, DelegationForm):
         description=_l("Or leave this empty and name a Balkan city that is not a member below."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.city.choices = queries.member_choices(current_language())
+        self.country.choices = queries.country_choices(current_language())
+
     def validate_city_name_en(self, field):
-        if not self.city.data and not (field.data or "").strip():
+        if not self.city.data and not field.data:
             raise Invalid(_l("Choose a member city, or give the city's name in English."))
 
     def validate_country(self, field):
@@ -117,8 +114,16 @@ class StaffDelegationForm(NonMemberFields, DelegationForm):
 
 
 class NonMemberDelegationForm(NonMemberFields, DelegationForm):
+    """A non-member's delegation, its names and country as staff may correct them."""
+
+    def __init__(self, delegation: Delegation, **kwargs):
+        super().__init__(obj=delegation, **kwargs)
+        self.country.choices = queries.country_choices(current_language())
+        if not self.is_submitted() and delegation.country is not None:
+            self.country.data = delegation.country.code
+
     def validate_city_name_en(self, field):
-        if not (field.data or "").strip():
+        if not field.data:
             raise Invalid(_l("Give the city's name in English."))
 
     def validate_country(self, field):
@@ -126,7 +131,9 @@ class NonMemberDelegationForm(NonMemberFields, DelegationForm):
             raise Invalid(_l("Choose the country of the city."))
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
+    """The delegations registered for a summit, every one ticked until staff say otherwise."""
+
     attended = CheckboxesField(_l("Delegations that attended"), coerce=int)
     confirm = BooleanField(
         _l("This is the final list of the cities that attended"),
@@ -137,8 +144,19 @@ class AttendanceForm(FlaskForm):
         ),
     )
 
+    def __init__(self, delegations: list[Delegation], **kwargs):
+        super().__init__(attended=[d.id for d in delegations], **kwargs)
+        language = current_language()
+        self.attended.choices = [SelectChoice(d.id, _label(d, language)) for d in delegations]
 
-class TaskForm(FlaskForm):
+
+def _label(delegation: Delegation, language: str) -> str:
+    if delegation.city is not None:
+        return delegation.city.name_in(language)
+    return delegation.city_name_en
+
+
+class TaskForm(Form):
     title_en = StringField(_l("Task in English"), validators=[Length(max=TITLE_LIMIT)])
     title_tr = StringField(_l("Task in Turkish"), validators=[Optional(), Length(max=TITLE_LIMIT)])
     owner_side = SelectField(
