@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from secretariat import demo, scheduler
 from secretariat.accounts.models import User
-from secretariat.accounts.operations import check_city, create_user
+from secretariat.accounts.operations import create_user
+from secretariat.accounts.queries import check_city
 from secretariat.config import PROJECT_ROOT
 from secretariat.errors import DomainError
 from secretariat.extensions import db

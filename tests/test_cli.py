@@ -5,7 +5,7 @@ from sqlalchemy import delete, func, select, update
 from secretariat import demo
 from secretariat.accounts.models import User
 from secretariat.applications.models import Application
-from secretariat.applications.operations import find_duplicate
+from secretariat.applications.queries import find_duplicate
 from secretariat.audit import AuditEntry
 from secretariat.demo import DEMO_PASSWORD, DEMO_USERS
 from secretariat.elections.models import Election
