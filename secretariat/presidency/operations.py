@@ -1,5 +1,4 @@
-"""Presidency operations on the terms (election, record, handover): they flush and audit; the
-caller commits. What happens to one summit is in summits/operations.py."""
+"""Term operations (the next term, a recorded summit, the handover): flush, audit, no commit."""
 
 from datetime import date, datetime
 

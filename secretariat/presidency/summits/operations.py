@@ -1,5 +1,4 @@
-"""Summit operations (dates, agenda, delegations, attendance, checklist): they flush and audit;
-the caller commits."""
+"""Summit operations (dates, agenda, delegations, attendance, checklist); they never commit."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
