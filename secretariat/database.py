@@ -51,17 +51,23 @@ def claim(session, row, *still, **values) -> bool:
     :return: True for exactly one of several requests racing for the same change; the row then
         holds what was written. False when another got there first, and nothing was written.
     """
-    model = type(row)
-    claimed = session.execute(
-        update(model)
-        .where(model.id == row.id, *still)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    if not claim_by_id(session, type(row), row.id, *still, **values):
         return False
     session.refresh(row)
     return True
+
+
+def claim_by_id(session, model, row_id: int, *still, **values) -> bool:
+    """claim() for a row not read yet: a job that claims before it reads, so that its claim is
+    the first statement of its transaction (SQLite then takes the write lock with a fresh view
+    instead of upgrading a read another scheduler's commit made stale)."""
+    claimed = session.execute(
+        update(model)
+        .where(model.id == row_id, *still)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
 
 
 class UTCDateTime(TypeDecorator):

@@ -10,7 +10,7 @@ from flask_mailman import EmailMessage
 from sqlalchemy import CheckConstraint, Index, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from secretariat.database import UTCDateTime, utcnow
+from secretariat.database import UTCDateTime, claim_by_id, utcnow
 from secretariat.extensions import db
 from secretariat.i18n import LabelledEnum
 
@@ -93,13 +93,17 @@ def sending_enabled() -> bool:
 
 def _claim(message_id: int) -> bool:
     """Take one queued message for this worker; a second scheduler's claim then matches no row."""
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == MailStatus.QUEUED)
-        .values(status=MailStatus.SENDING, attempts=OutboxMessage.attempts + 1, claimed_at=utcnow())
+    claimed = claim_by_id(
+        db.session,
+        OutboxMessage,
+        message_id,
+        OutboxMessage.status == MailStatus.QUEUED,
+        status=MailStatus.SENDING,
+        attempts=OutboxMessage.attempts + 1,
+        claimed_at=utcnow(),
     )
     db.session.commit()
-    return claimed.rowcount == 1
+    return claimed
 
 
 def requeue_interrupted() -> int:

@@ -18,7 +18,6 @@ from secretariat.applications.models import (
     ReferenceCounter,
 )
 from secretariat.applications.queries import (
-    active_groups,
     by_submission_token,
     claimed_by,
     find_duplicate,
@@ -44,6 +43,7 @@ from secretariat.members.rules import name_cores
 from secretariat.security import Role
 from secretariat.text import clean_line, normalise_email, search_keys
 from secretariat.working_groups.operations import join_group
+from secretariat.working_groups.queries import active_groups
 
 
 @dataclass

@@ -21,7 +21,6 @@ from secretariat.members.models import CityStatus, Country
 from secretariat.members.rules import name_cores
 from secretariat.security import public_url
 from secretariat.text import fold
-from secretariat.working_groups.models import GroupStatus, WorkingGroup
 
 
 def by_submission_token(token: str) -> Application | None:
@@ -45,16 +44,6 @@ def application_or_404(reference: str) -> Application:
 
 def status_link(application: Application) -> str:
     return public_url("applications.status", token=application.status_token)
-
-
-def active_groups(slugs=None) -> list[WorkingGroup]:
-    """The active working groups (of slugs, when given): what an applicant may choose."""
-    stmt = select(WorkingGroup).where(WorkingGroup.status == GroupStatus.ACTIVE)
-    if slugs is not None:
-        if not slugs:
-            return []
-        stmt = stmt.where(WorkingGroup.slug.in_(list(slugs)))
-    return db.session.scalars(stmt.order_by(WorkingGroup.id)).all()
 
 
 # --- one open application per city (SPEC §2.1) ----------------------------------------------

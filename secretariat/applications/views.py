@@ -34,6 +34,7 @@ from secretariat.i18n import current_language, localized
 from secretariat.listing import requested_period
 from secretariat.members import queries as members
 from secretariat.security import PUBLIC, STAFF, access, take_allowance
+from secretariat.working_groups import queries as working_groups
 
 PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 
@@ -43,7 +44,7 @@ def application_form() -> ApplicationForm:
     form = ApplicationForm()
     form.country.choices = [("", _("Choose a country")), *members.countries_by_name(language)]
     form.groups.choices = [
-        (g.slug, localized(g, "name", language).text) for g in queries.active_groups()
+        (g.slug, localized(g, "name", language).text) for g in working_groups.active_groups()
     ]
     if not form.is_submitted():
         form.submission_token.data = secrets.token_urlsafe(24)

@@ -26,7 +26,7 @@ from secretariat.i18n import current_language
 from secretariat.members.models import City, CityStatus
 from secretariat.members.queries import city_of
 from secretariat.members.rules import is_staff_or_system
-from secretariat.presidency import operations as presidency
+from secretariat.presidency import queries as presidency
 from secretariat.presidency.models import Summit
 from secretariat.presidency.rules import may_hold_next
 from secretariat.security import Role

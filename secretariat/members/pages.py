@@ -4,22 +4,14 @@ from flask_babel import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from secretariat.extensions import db
 from secretariat.i18n import localized
 from secretariat.members import queries
 from secretariat.members.forms import ContactForm
 from secretariat.members.models import City, CityStatus, JoinRoute
 from secretariat.members.rules import may_act_for
 from secretariat.presidency import queries as presidency
-from secretariat.working_groups.models import GroupMembership, GroupStatus, WorkingGroup
-
-
-def active_groups() -> list[WorkingGroup]:
-    return db.session.scalars(
-        select(WorkingGroup)
-        .where(WorkingGroup.status == GroupStatus.ACTIVE)
-        .order_by(WorkingGroup.id)
-    ).all()
+from secretariat.working_groups.models import GroupMembership, WorkingGroup
+from secretariat.working_groups.queries import active_groups
 
 
 def directory_page(language: str, query: str, country_code: str, group_slug: str) -> dict:

@@ -8,7 +8,6 @@ from secretariat.extensions import db
 from secretariat.members.models import City
 from secretariat.presidency.models import Summit, Term
 from secretariat.presidency.queries import (
-    holders_before,  # noqa: F401  elections reads it here until its import names queries
     mayor_of,
     summits_to_hand_over,
     term_by_number,

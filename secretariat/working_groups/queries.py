@@ -116,6 +116,17 @@ def find_group(slug: str) -> WorkingGroup | None:
     return db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug))
 
 
+def active_groups(slugs=None) -> list[WorkingGroup]:
+    """The active working groups (of slugs, when given), in the order they were founded: what a
+    city may join, and what the directory filters by."""
+    query = select(WorkingGroup).where(WorkingGroup.status == GroupStatus.ACTIVE)
+    if slugs is not None:
+        if not slugs:
+            return []
+        query = query.where(WorkingGroup.slug.in_(list(slugs)))
+    return db.session.scalars(query.order_by(WorkingGroup.id)).all()
+
+
 def find_session(session_id: int) -> GroupSession | None:
     return db.session.scalar(select(GroupSession).where(GroupSession.id == session_id))
 

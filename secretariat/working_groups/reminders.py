@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, update
+from sqlalchemy import func
 
 from secretariat import audit, mail
-from secretariat.database import utcnow
+from secretariat.database import claim_by_id, utcnow
 from secretariat.extensions import db
 from secretariat.i18n import localized
 from secretariat.working_groups import calendar
@@ -21,26 +21,19 @@ def send_reminder(session_id: int, kind: ReminderKind, now: datetime | None = No
     """Claim one reminder with a conditional UPDATE, then queue it for each recipient, in the
     same transaction: a second scheduler or a retried job claims nothing and sends nothing.
     The ledger's unique (session, sequence, kind, address) says the same again. A day reminder
-    also settles the week reminder of a session planned at short notice.
-
-    Not database.claim(), which claims a row already read: this claim must be the first
-    statement of its transaction (tasks.send_reminders), so that SQLite's write lock is taken
-    with a fresh view instead of upgrading a read that another scheduler's commit made stale."""
+    also settles the week reminder of a session planned at short notice."""
     now = now or utcnow()
     values = {_CLAIM_COLUMN[kind]: now}
     if kind == ReminderKind.DAY:
         values["week_reminder_at"] = func.coalesce(GroupSession.week_reminder_at, now)
-    claimed = db.session.execute(
-        update(GroupSession)
-        .where(
-            GroupSession.id == session_id,
-            GroupSession.status == SessionStatus.PLANNED,
-            getattr(GroupSession, _CLAIM_COLUMN[kind]).is_(None),
-        )
-        .values(values)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    if not claim_by_id(
+        db.session,
+        GroupSession,
+        session_id,
+        GroupSession.status == SessionStatus.PLANNED,
+        getattr(GroupSession, _CLAIM_COLUMN[kind]).is_(None),
+        **values,
+    ):
         return 0
     session = db.session.get(GroupSession, session_id, populate_existing=True)
     people = recipients(session.group_id)
