@@ -13,23 +13,23 @@ from secretariat.i18n import LANGUAGE_NAMES, current_language, localized
 from secretariat.security import STAFF, Role
 
 PUBLIC_NAV = [
-    ("site.home", _l("Home")),
-    ("members.directory", _l("Members")),
+    ("site.show_home", _l("Home")),
+    ("members.list_cities", _l("Members")),
     ("working_groups.list_groups", _l("Working groups")),
-    ("presidency.presidency", _l("Presidency")),
-    ("presidency.summits", _l("Summits")),
-    ("elections.elections", _l("Elections")),
-    ("applications.apply", _l("Apply")),
+    ("presidency.show_presidency", _l("Presidency")),
+    ("presidency.list_summits", _l("Summits")),
+    ("elections.list_elections", _l("Elections")),
+    ("applications.submit_application", _l("Apply")),
 ]
-SIGNED_IN_NAV = [("accounts.profile", _l("Profile"))]
+SIGNED_IN_NAV = [("accounts.edit_profile", _l("Profile"))]
 STAFF_NAV = [
-    ("applications.queue", _l("Applications")),
-    ("working_groups.session_requests", _l("Session requests")),
+    ("applications.list_applications", _l("Applications")),
+    ("working_groups.list_session_requests", _l("Session requests")),
     ("accounts.list_users", _l("Users")),
-    ("site.audit_log", _l("Audit log")),
-    ("site.outbox", _l("Outbox")),
+    ("site.show_audit_log", _l("Audit log")),
+    ("site.list_messages", _l("Outbox")),
 ]
-ADMIN_NAV = [("members.countries", _l("Countries"))]
+ADMIN_NAV = [("members.list_countries", _l("Countries"))]
 
 
 def navigation() -> list[tuple[str, object]]:

@@ -33,7 +33,7 @@ from secretariat.presidency import demo as presidency_demo
 from secretariat.presidency.models import Summit, Term
 from secretariat.security import Role
 from tests.conftest import load_once, sign_in
-from tests.helpers import flashes, words
+from tests.helpers import city, flashes, words
 
 CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
@@ -262,7 +262,7 @@ def test_the_scheduler_opens_and_closes_phases_on_time(app, network, caplog):
         assert "without a candidate" in caplog.text
     assert read(app, election_id).phase == Phase.NOMINATIONS
     with app.test_request_context():
-        operations.nominate_city(None, _db.session.get(Election, election_id), _city("athens"))
+        operations.nominate_city(None, _db.session.get(Election, election_id), city("athens"))
         _db.session.commit()
     with app.app_context():
         assert tasks.advance_phases(now + timedelta(hours=2)) == 1
@@ -270,10 +270,6 @@ def test_the_scheduler_opens_and_closes_phases_on_time(app, network, caplog):
         assert tasks.advance_phases(now + timedelta(hours=3)) == 1
         assert tasks.advance_phases(now + timedelta(hours=4)) == 0
     assert read(app, election_id).phase == Phase.CLOSED
-
-
-def _city(slug) -> City:
-    return _db.session.scalar(select(City).where(City.slug == slug))
 
 
 # --- candidacy ------------------------------------------------------------------------------
@@ -302,7 +298,7 @@ def test_a_mayor_cannot_nominate_another_city_nor_a_delegate_any(app, client, ne
     with app.test_request_context():
         election = _db.session.get(Election, election_id)
         with pytest.raises(NotAllowed):
-            operations.nominate_city(_db.session.get(User, mayor.id), election, _city("sofia"))
+            operations.nominate_city(_db.session.get(User, mayor.id), election, city("sofia"))
     signed_in(client, person(app, Role.DELEGATE, "tirana"))
     assert post(client, f"/elections/{election_id}/nominations").status_code == 403
 
@@ -324,7 +320,7 @@ def test_the_city_of_the_previous_term_cannot_stand(app, client, network):
     with app.test_request_context():
         election = _db.session.get(Election, election_id)
         with pytest.raises(RuleViolation) as refusal:
-            operations.nominate_city(_db.session.get(User, staff.id), election, _city("zagreb"))
+            operations.nominate_city(_db.session.get(User, staff.id), election, city("zagreb"))
     assert str(refusal.value.message) == rule
     assert candidate_codes(app, election_id) == {}
 
@@ -337,16 +333,16 @@ def test_sofia_may_stand_again_after_a_term_between(app, network):
 def test_a_city_that_left_the_network_cannot_stand(app, network):
     election_id = election_at(app, Phase.NOMINATIONS, candidates=())
     with app.test_request_context():
-        members.withdraw_city(None, _city("kotor"), date(2026, 3, 1))
+        members.withdraw_city(None, city("kotor"), date(2026, 3, 1))
         _db.session.commit()
     with app.test_request_context(), pytest.raises(RuleViolation, match="not an active member"):
-        operations.nominate_city(None, _db.session.get(Election, election_id), _city("kotor"))
+        operations.nominate_city(None, _db.session.get(Election, election_id), city("kotor"))
 
 
 def test_eligibility_is_checked_again_when_voting_opens(app, network):
     election_id = election_at(app, Phase.NOMINATIONS, candidates=("kotor", "split"))
     with app.test_request_context():
-        members.withdraw_city(None, _city("kotor"), date(2026, 3, 1))
+        members.withdraw_city(None, city("kotor"), date(2026, 3, 1))
         _db.session.commit()
     message = refused(app, operations.open_voting, election_id)
     assert "Kotor is not an active member" in message
@@ -376,9 +372,9 @@ def test_nominations_happen_only_while_nominations_are_open(app, network):
 
 def _city_in(app, slug) -> City:
     with app.app_context():
-        city = _city(slug)
-        _db.session.expunge(city)
-        return city
+        found = city(slug)
+        _db.session.expunge(found)
+        return found
 
 
 def test_the_roll_and_the_candidates_are_frozen_when_voting_opens(app, client, network):
@@ -823,7 +819,7 @@ def test_eligibility_is_checked_again_at_certification(app, network):
     cast(app, voters(app, ["athens"])["athens"], election_id, codes["skopje"])
     step(app, operations.close_voting, election_id)
     with app.test_request_context():
-        members.withdraw_city(None, _city("skopje"), date(2026, 12, 1))
+        members.withdraw_city(None, city("skopje"), date(2026, 12, 1))
         _db.session.commit()
     assert "Skopje is not an active member" in refused(
         app, operations.certify_election, election_id

@@ -30,6 +30,7 @@ from secretariat.presidency.rules import (
 from secretariat.presidency.summits import operations as summit_operations
 from secretariat.security import Role
 from tests.conftest import load_once
+from tests.helpers import city, flashes
 
 PAST_START, PAST_END = date(2024, 5, 13), date(2024, 5, 15)  # a summit long over
 CANARY = '<script>alert("b40")</script>'
@@ -47,10 +48,6 @@ def history(app, cities):
     with app.test_request_context():
         load_history(demo.DATA)
         _db.session.commit()
-
-
-def city(slug: str) -> City:
-    return _db.session.scalar(select(City).where(City.slug == slug))
 
 
 def summit(number: int) -> Summit:
@@ -101,13 +98,6 @@ def text(response) -> str:
     """The page's HTML, entities decoded and the thin spaces of date ranges made plain."""
     html = unescape(response.get_data(as_text=True))
     return html.replace("\u2009", " ").replace("\u202f", " ")
-
-
-def flashes(response) -> list[str]:
-    return [
-        unescape(message)
-        for message in re.findall(r'<p class="flash flash-\w+"[^>]*>([^<]+)</p>', text(response))
-    ]
 
 
 def field_errors(response) -> list[str]:

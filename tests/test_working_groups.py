@@ -2,11 +2,9 @@
 sessions, minutes, reminders sent exactly once, calendars and the viewer's time zone."""
 
 import gzip
-import re
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
-from html import unescape
 
 import pytest
 from hypothesis import given
@@ -19,7 +17,6 @@ from secretariat import demo, scheduler
 from secretariat.accounts.models import User
 from secretariat.database import utcnow
 from secretariat.extensions import db as _db
-from secretariat.mail import OutboxMessage
 from secretariat.members.models import City, ContactKind
 from secretariat.presidency.demo import load_history
 from secretariat.security import Role
@@ -53,6 +50,7 @@ from secretariat.working_groups.rules import (
     reminder_due,
 )
 from tests.conftest import add_cities, load_once, sign_in
+from tests.helpers import city, flashes, outbox, words
 
 CLIMATE = "local-climate-action"
 MIGRATION = "local-democracy-and-migration"
@@ -68,10 +66,6 @@ def group(slug: str) -> WorkingGroup:
     return _db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug))
 
 
-def city(slug: str) -> City:
-    return _db.session.scalar(select(City).where(City.slug == slug))
-
-
 def outsider(app, slug=CLIMATE) -> tuple[str, str]:
     """A member city that is not in the group: (slug, English name)."""
     with app.app_context():
@@ -79,15 +73,6 @@ def outsider(app, slug=CLIMATE) -> tuple[str, str]:
         found = _db.session.scalars(select(City).order_by(City.id)).all()
         other = next(c for c in found if c.slug not in inside)
         return other.slug, other.english_name
-
-
-def words(html: str) -> str:
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
-
-
-def flashes(response) -> list[str]:
-    html = response.get_data(as_text=True)
-    return [unescape(m) for m in re.findall(r'class="flash flash-\w+" role="\w+">([^<]+)<', html)]
 
 
 def members_of(slug: str) -> set[str]:
@@ -99,13 +84,6 @@ def members_of(slug: str) -> set[str]:
             .where(WorkingGroup.slug == slug)
         )
     )
-
-
-def outbox(to: str | None = None) -> list[OutboxMessage]:
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id)
-    if to is not None:
-        stmt = stmt.where(OutboxMessage.recipient == to)
-    return _db.session.scalars(stmt).all()
 
 
 def a_session(app, slug=CLIMATE, starts_at=None, **values) -> int:

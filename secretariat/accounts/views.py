@@ -70,7 +70,7 @@ def _open_session(user, form: SignInForm):
     clear_allowance(*_tries_of(form.email.data))
     _new_session()
     login_user(user)
-    return redirect(safe_next(form.next.data) or url_for("site.home"))
+    return redirect(safe_next(form.next.data) or url_for("site.show_home"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -82,7 +82,7 @@ def _open_session(user, form: SignInForm):
 )
 def sign_in():
     if current_user.is_authenticated:
-        return redirect(url_for("site.home"))
+        return redirect(url_for("site.show_home"))
     form = SignInForm(next=request.args.get("next", ""))
     if form.validate_on_submit() and (user := _authenticated(form)) is not None:
         return _open_session(user, form)
@@ -97,7 +97,7 @@ def sign_out():
         logout_user()
         _new_session()
         flash(_("You have signed out."), "success")
-    return redirect(url_for("site.home"))
+    return redirect(url_for("site.show_home"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -151,7 +151,7 @@ def reset_password(token):
 
 @bp.route("/profile", methods=["GET", "POST"])
 @access(SIGNED_IN)
-def profile():
+def edit_profile():
     form = ProfileForm(obj=current_user)
     password_form = ChangePasswordForm(prefix="pw")
     if (
@@ -160,7 +160,7 @@ def profile():
     ):
         session["lang"] = current_user.language
         flash(_("Your profile has been saved."), "success")
-        return redirect(url_for("accounts.profile"))
+        return redirect(url_for("accounts.edit_profile"))
     return render_template("accounts/profile.html", form=form, password_form=password_form)
 
 
@@ -253,7 +253,7 @@ USER_ACTIONS = {
     methods=["POST"],
 )
 @access(STAFF)
-def user_action(user_id, action):
+def act_on_user(user_id, action):
     user = queries.user_or_404(user_id)
     operation, done = USER_ACTIONS[action]
     if attempt(operation, current_user, user)[0]:

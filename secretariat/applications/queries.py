@@ -43,7 +43,7 @@ def application_or_404(reference: str) -> Application:
 
 
 def status_link(application: Application) -> str:
-    return public_url("applications.status", token=application.status_token)
+    return public_url("applications.show_status", token=application.status_token)
 
 
 # --- one open application per city (SPEC §2.1) ----------------------------------------------

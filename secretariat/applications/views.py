@@ -108,12 +108,12 @@ def _submission(form: ApplicationForm, document: dict | None) -> operations.Subm
 
 @bp.route("/apply", methods=["GET", "POST"])
 @access(PUBLIC)
-def apply():
+def submit_application():
     form = application_form()
     is_valid = form.validate_on_submit()
     document = _take_document(form) if form.is_submitted() else None
     if is_valid and not form.document.errors and (created := _create(form, document)):
-        return redirect(url_for("applications.status", token=created.status_token))
+        return redirect(url_for("applications.show_status", token=created.status_token))
     kept = _kept_documents().dumps(document) if document else ""
     page = render_template("applications/apply.html", form=form, document=document, kept=kept)
     return page, 413 if g.get("upload_too_large") else 200
@@ -202,31 +202,31 @@ def _status_page(application: Application, answer=None, withdraw=None):
 
 @bp.route("/apply/status/<token>")
 @access(PUBLIC)
-def status(token):
+def show_status(token):
     return _status_page(_application_by_token(token))
 
 
 @bp.route("/apply/status/<token>/answer", methods=["POST"])
 @access(PUBLIC)
-def answer(token):
+def answer_application(token):
     application = _application_by_token(token)
     form = AnswerForm()
     if form.validate_on_submit():
         if attempt(operations.answer_question, application, **form.values())[0]:
             flash(_("Thank you. The secretariat has your answer."), "success")
-        return redirect(url_for("applications.status", token=token))
+        return redirect(url_for("applications.show_status", token=token))
     return _status_page(application, answer=form)
 
 
 @bp.route("/apply/status/<token>/withdraw", methods=["POST"])
 @access(PUBLIC)
-def withdraw(token):
+def withdraw_application(token):
     application = _application_by_token(token)
     form = WithdrawForm()
     if form.validate_on_submit():
         if attempt(operations.withdraw_application, application, **form.values("note"))[0]:
             flash(_("Your application has been withdrawn."), "success")
-        return redirect(url_for("applications.status", token=token))
+        return redirect(url_for("applications.show_status", token=token))
     return _status_page(application, withdraw=form)
 
 
@@ -235,7 +235,7 @@ def withdraw(token):
 
 @bp.route("/staff/applications")
 @access(STAFF)
-def queue():
+def list_applications():
     args = request.args
     since, until = requested_period()
     page = queries.queue_page(
@@ -319,7 +319,7 @@ def _announce(admission: operations.Admission) -> None:
 
 @bp.route("/staff/applications/<reference>/approve", methods=["POST"])
 @access(STAFF)
-def approve(reference):
+def approve_application(reference):
     application = queries.application_or_404(reference)
     form = ApprovalForm()
     if form.validate_on_submit():

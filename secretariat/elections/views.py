@@ -45,7 +45,7 @@ def _name(city: City) -> str:
 
 @bp.route("/elections")
 @access(PUBLIC)
-def elections():
+def list_elections():
     return render_template(
         "elections/list.html",
         elections=queries.all_elections(),
@@ -189,7 +189,7 @@ def move_phase(election_id, target):
 
 @bp.route("/elections/<int:election_id>/nominations", methods=["POST"])
 @access(STAFF_OR_MAYOR)
-def nominate(election_id):
+def nominate_city(election_id):
     """Staff record a nomination made in the summit hall; a mayor nominates their own city."""
     election = queries.election_or_404(election_id)
     if is_staff(current_user):
@@ -347,7 +347,7 @@ def _confirm_page(election: Election, form: BallotForm):
 
 @bp.route("/elections/<int:election_id>/ballot", methods=["GET", "POST"])
 @access(CITY_ROLES)
-def ballot(election_id):
+def show_ballot(election_id):
     """The ballot: a choice, then a confirmation step; nothing is cast by this page."""
     election = queries.election_or_404(election_id)
     refusal = queries.vote_refusal(current_user, election)

@@ -27,7 +27,7 @@ from secretariat.security import PUBLIC, SIGNED_IN, STAFF, Role, access
 
 @bp.route("/members")
 @access(PUBLIC)
-def directory():
+def list_cities():
     return cache.kept(cache.DIRECTORY, _directory_page)
 
 
@@ -165,7 +165,7 @@ COUNTRY_TAKEN = _l("A country with this code already exists.")
 
 @bp.route("/staff/countries", methods=["GET", "POST"])
 @access(Role.ADMIN)
-def countries():
+def list_countries():
     form = NewCountryForm()
     if form.validate_on_submit():
         ok, country = attempt(
@@ -178,7 +178,7 @@ def countries():
         if ok:
             name = localized(country, "name").text
             flash(_("%(country)s has been added.", country=name), "success")
-            return redirect(url_for("members.countries"))
+            return redirect(url_for("members.list_countries"))
     return render_template("members/countries.html", countries=queries.all_countries(), form=form)
 
 
@@ -192,5 +192,5 @@ def edit_country(code):
         and attempt(operations.update_country, current_user, country, **form.values())[0]
     ):
         flash(_("%(country)s has been saved.", country=localized(country, "name").text), "success")
-        return redirect(url_for("members.countries"))
+        return redirect(url_for("members.list_countries"))
     return render_template("members/country.html", country=country, form=form)

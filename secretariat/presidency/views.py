@@ -12,7 +12,7 @@ __all__ = ["bp", "summit_views"]  # importing summit_views puts the summits' pag
 
 @bp.route("/presidency")
 @access(PUBLIC)
-def presidency():
+def show_presidency():
     overview = queries.overview()
     return render_template(
         "presidency/presidency.html",

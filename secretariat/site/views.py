@@ -20,7 +20,7 @@ AUDIT_FILTERS = {
 
 @bp.route("/")
 @access(PUBLIC)
-def home():
+def show_home():
     # kept like the directory: the handover, the summits and the sessions all bump its stamp;
     # and it is kept only until the next session begins, which leaves the list then
     return cache.kept(cache.DIRECTORY, _home_page, until=working_groups.next_start)
@@ -38,7 +38,7 @@ def _home_page() -> str:
 
 @bp.route("/staff/audit")
 @access(STAFF)
-def audit_log():
+def show_audit_log():
     args = request.args
     since, until = requested_period()
     page = queries.audit_page(
@@ -51,7 +51,7 @@ def audit_log():
 
 @bp.route("/staff/outbox")
 @access(STAFF)
-def outbox():
+def list_messages():
     page = queries.outbox_page(request.args.get("status", ""))
     return render_template("staff/outbox.html", **page)
 

@@ -102,7 +102,7 @@ def _join_form(outside: list, typed: JoinByNameForm | None):
 
 @bp.route("/working-groups/<slug>/sessions")
 @access(PUBLIC)
-def group_sessions(slug):
+def list_group_sessions(slug):
     group = _found(queries.find_group(slug))
     if not queries.is_visible(group, current_user):
         abort(404)
@@ -212,7 +212,7 @@ def set_coordinator(slug, city_slug, state):
 
 @bp.route("/working-groups/<slug>/contact", methods=["GET", "POST"])
 @access(SIGNED_IN)
-def group_contact(slug):
+def edit_group_contact(slug):
     group = _found(queries.find_group(slug))
     named = request.args.get("city")
     city = _found(queries.find_city(named)) if named else city_of(current_user)
@@ -264,7 +264,7 @@ def request_session(slug):
 
 @bp.route("/staff/session-requests")
 @access(STAFF)
-def session_requests():
+def list_session_requests():
     page = queries.session_requests(request.args.get("state", RequestStatus.PENDING))
     return render_template("working_groups/requests.html", **page, statuses=list(RequestStatus))
 
@@ -310,7 +310,7 @@ def decline_request(request_id):
         ok, _result = attempt(requests.decline_request, current_user, item, **form.values())
         if ok:
             flash(_("The request has been declined and the requester told."), "success")
-            return redirect(url_for("working_groups.session_requests"))
+            return redirect(url_for("working_groups.list_session_requests"))
     return _request_page(item, decline_form=form)
 
 
@@ -406,7 +406,7 @@ def _today():
 
 @bp.route("/sessions/<int:session_id>.ics")
 @access(PUBLIC)
-def session_ics(session_id):
+def export_session(session_id):
     session = _found(queries.find_session(session_id))
     if not queries.is_visible(session.group, current_user):
         abort(404)
@@ -417,7 +417,7 @@ def session_ics(session_id):
 
 @bp.route("/working-groups/<slug>/calendar.ics")
 @access(PUBLIC)
-def group_ics(slug):
+def export_group_calendar(slug):
     group = _found(queries.find_group(slug))
     if group.status not in (GroupStatus.ACTIVE, GroupStatus.CLOSED):
         abort(404)
@@ -435,7 +435,7 @@ def group_ics(slug):
 
 @bp.route("/calendar.ics")
 @access(PUBLIC)
-def all_ics():
+def export_calendar():
     body, packed = cache.kept(
         cache.DIRECTORY,
         lambda: _feed(queries.feed_sessions(), _("B40 working groups")),

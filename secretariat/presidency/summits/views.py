@@ -31,7 +31,7 @@ def _back_to(summit: Summit, endpoint: str = "presidency.show_summit"):
 
 @bp.route("/summits")
 @access(PUBLIC)
-def summits():
+def list_summits():
     listing = queries.summit_listing()
     return render_template("presidency/summits.html", **vars(listing), language=current_language())
 
@@ -75,7 +75,7 @@ def edit_summit(number):
 
 @bp.route("/summits/<int:number>/agenda", methods=["GET", "POST"])
 @access(STAFF)
-def agenda(number):
+def edit_agenda(number):
     summit = queries.summit_or_404(number, "agenda")
     form = AgendaItemForm()
     if (
@@ -83,7 +83,7 @@ def agenda(number):
         and attempt(operations.add_agenda_item, current_user, summit, **form.values())[0]
     ):
         flash(_("The item has been added to the agenda."), "success")
-        return _back_to(summit, "presidency.agenda")
+        return _back_to(summit, "presidency.edit_agenda")
     return render_template(
         "presidency/agenda.html", summit=summit, form=form, language=current_language()
     )
@@ -100,7 +100,7 @@ def edit_agenda_item(number, item_id):
         and attempt(operations.update_agenda_item, current_user, item, **form.values())[0]
     ):
         flash(_("The agenda item has been saved."), "success")
-        return _back_to(summit, "presidency.agenda")
+        return _back_to(summit, "presidency.edit_agenda")
     return render_template("presidency/agenda_item.html", summit=summit, item=item, form=form)
 
 
@@ -111,7 +111,7 @@ def remove_agenda_item(number, item_id):
     item = queries.agenda_item_or_404(summit, item_id)
     if attempt(operations.remove_agenda_item, current_user, item)[0]:
         flash(_("The item has been removed from the agenda."), "success")
-    return _back_to(summit, "presidency.agenda")
+    return _back_to(summit, "presidency.edit_agenda")
 
 
 @bp.route("/summits/<int:number>/agenda/<int:item_id>/<any(up,down):direction>", methods=["POST"])
@@ -120,7 +120,7 @@ def move_agenda_item(number, item_id, direction):
     summit = queries.summit_or_404(number)
     item = queries.agenda_item_or_404(summit, item_id)
     attempt(operations.move_agenda_item, current_user, item, direction)
-    return _back_to(summit, "presidency.agenda")
+    return _back_to(summit, "presidency.edit_agenda")
 
 
 # --- delegations and attendance -------------------------------------------------------------
@@ -194,7 +194,7 @@ def _say_what_attendance_did(outcome: Attendance) -> None:
 
 @bp.route("/summits/<int:number>/attendance", methods=["GET", "POST"])
 @access(STAFF)
-def attendance(number):
+def record_attendance(number):
     summit = queries.summit_or_404(number, "delegations")
     form = AttendanceForm(summit.delegations)
     if form.validate_on_submit():
@@ -225,7 +225,7 @@ def _dashboard_page(summit: Summit, form: TaskForm | None = None):
 
 @bp.route("/summits/<int:number>/dashboard")
 @access(SIGNED_IN)
-def dashboard(number):
+def show_dashboard(number):
     summit = queries.prepared_summit_or_403(number, current_user, "tasks")
     return _dashboard_page(summit)
 
@@ -240,7 +240,7 @@ def add_task(number):
         and attempt(operations.add_task, current_user, summit, **form.values())[0]
     ):
         flash(_("The task has been added."), "success")
-        return _back_to(summit, "presidency.dashboard")
+        return _back_to(summit, "presidency.show_dashboard")
     return _dashboard_page(summit, form)
 
 
@@ -251,7 +251,7 @@ def add_standard_tasks(number):
     ok, added = attempt(operations.add_standard_tasks, current_user, summit)
     if ok and added:
         flash(_("The standard preparation steps have been added."), "success")
-    return _back_to(summit, "presidency.dashboard")
+    return _back_to(summit, "presidency.show_dashboard")
 
 
 @bp.route("/summits/<int:number>/checklist/<int:task_id>/<any(done,open):state>", methods=["POST"])
@@ -260,4 +260,4 @@ def mark_task(number, task_id, state):
     summit = queries.prepared_summit_or_403(number, current_user)
     task = queries.task_or_404(summit, task_id)
     attempt(operations.mark_task, current_user, task, state == "done")
-    return _back_to(summit, "presidency.dashboard")
+    return _back_to(summit, "presidency.show_dashboard")
