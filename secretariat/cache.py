@@ -56,8 +56,12 @@ _UPSERTS = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 
 
 def bump(name: str, connection=None) -> None:
-    """Every process renders the pages of name afresh once the caller's transaction commits
-    (on connection, the session's own, from inside a flush)."""
+    """Every process renders the pages of name afresh once the caller's transaction commits.
+
+    :param name: the stamp of the pages whose content changed.
+    :param connection: the session's own connection, for a bump from inside a flush (a model
+        event); by default the request's session. A rollback leaves the stamp as it was.
+    """
     connection = connection or db.session.connection()
     connection.execute(
         _UPSERTS[connection.dialect.name],
@@ -153,15 +157,20 @@ def kept(
     until: Callable[[], datetime | None] | None = None,
     anyone: bool = False,
 ) -> Kept:
-    """render()'s page for an anonymous reader, kept per language and address while stamp name holds.
+    """render()'s page for anonymous readers, kept per language and address while stamp name holds.
 
-    The page must depend on nothing else: the language, the address, data whose every change
-    bumps the stamp, vary (the day, for a feed of a sliding window) and the clock only up to
-    until() (when the next session begins, for a page that tells upcoming from past sessions),
-    which is asked once per render, not per request. What shows nothing of its reader (a
-    calendar feed, the staff's users table inside its layout) is kept for anyone, signed in or
-    not, once the view has checked access. The response (headers, the session cookie) is still
-    built per request.
+    :param name: the stamp (``DIRECTORY``, ``USERS_LISTING``): every change to what the page
+        shows bumps it in the same transaction, so no reader is ever shown a page older than
+        the last commit.
+    :param render: builds the page from the language, the address and the data under the stamp,
+        nothing else (never the reader: the CSRF token, the user's name).
+    :param vary: what else the page depends on, such as the day of a feed's sliding window.
+    :param until: when the page goes stale on its own (the next session's start, for a page that
+        tells upcoming from past sessions); asked once per render, not per request.
+    :param anyone: keep it for signed-in readers too: for what shows nothing of its reader (a
+        calendar feed, the staff's users table inside its layout), once the view checked access.
+    :return: what render() returned, or the kept copy. The response (headers, the session
+        cookie) is still built per request.
     """
     too_long = len(request.query_string) > LONGEST_QUERY_STRING
     if too_long or not (anyone or _anonymous_without_messages()):

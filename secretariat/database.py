@@ -37,8 +37,12 @@ def insert_missing(session, model, values: dict) -> None:
 
 
 def insert_new(session, model, rows: list[dict]) -> list[int]:
-    """INSERT the rows whose key is not taken yet, in one statement; returns the new rows' ids.
-    A row another process inserted first is skipped, never an error."""
+    """INSERT the rows whose key is not taken yet, in one statement (ON CONFLICT DO NOTHING).
+
+    :param rows: the values of each row; a row whose unique key another process inserted first
+        is skipped, never an error, so two schedulers planning the same sessions make them once.
+    :return: the ids of the rows this call inserted, none of another's.
+    """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).on_conflict_do_nothing().returning(model.id)
     return list(session.scalars(statement, rows))
