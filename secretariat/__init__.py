@@ -23,6 +23,7 @@ BLUEPRINTS = (
     "presidency",
     "elections",
     "working_groups",
+    "reports",
 )
 
 

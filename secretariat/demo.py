@@ -23,6 +23,7 @@ from secretariat.members import operations as members
 from secretariat.members.models import City, Contact, ContactKind, Country, JoinRoute
 from secretariat.members.rules import BALKAN_COUNTRIES, name_cores
 from secretariat.presidency import demo as presidency_demo
+from secretariat.reports import demo as reports_demo
 from secretariat.security import Role
 from secretariat.text import fold
 from secretariat.working_groups import demo as working_groups_demo
@@ -285,6 +286,7 @@ def load(scale: int = 0) -> None:
     presidency_demo.load_history(DATA)
     elections_demo.load_demo_election()
     working_groups_demo.load_demo_groups()
+    reports_demo.load_indicators()
     for number in range(scale):
         members.create_city(
             None,

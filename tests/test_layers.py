@@ -10,9 +10,12 @@ import pytest
 import secretariat
 
 # ARCHITECTURE.md: accounts ← members ← {working_groups, presidency} ← {applications, elections}
-# ← site. Of the two pairs of siblings, working groups read the presidency's term and elections
+# ← reports ← site. Of the two pairs of siblings, working groups read the presidency's term and elections
 # read the presidency's summits, so the presidency comes first.
-LAYERS = ["accounts", "members", "presidency", "working_groups", "applications", "elections"]
+LAYERS = [
+    *("accounts", "members", "presidency", "working_groups", "applications", "elections"),
+    "reports",
+]
 PACKAGE = Path(secretariat.__file__).parent
 
 # The package's __init__ builds the app and loads every domain; the check stands in a bare

@@ -1,0 +1,92 @@
+"""A term's success indicators and the figures staff record for them."""
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from secretariat.accounts.models import User
+from secretariat.database import UTCDateTime, sql_list, utcnow
+from secretariat.extensions import db
+from secretariat.presidency.models import Term
+from secretariat.reports.rules import Direction, Measure, Source
+from secretariat.working_groups.models import WorkingGroup
+
+TITLE_LIMIT = 200
+UNIT_LIMIT = 60
+
+
+class Indicator(db.Model):
+    """A target of a term: a figure staff enter through the term, or one the portal computes."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (
+        UniqueConstraint("term_id", "position"),
+        CheckConstraint(f"direction IN ({sql_list(Direction)})", name="direction_known"),
+        CheckConstraint(f"source IN ({sql_list(Source)})", name="source_known"),
+        CheckConstraint(
+            f"(source = 'computed' AND measure IN ({sql_list(Measure)}))"
+            " OR (source = 'entered' AND measure IS NULL)",
+            name="measure_of_computed",
+        ),
+        CheckConstraint("target >= 0", name="target_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id"), index=True)
+    position: Mapped[int]
+    title_en: Mapped[str] = mapped_column(String(TITLE_LIMIT), default="")
+    title_tr: Mapped[str] = mapped_column(String(TITLE_LIMIT), default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_tr: Mapped[str] = mapped_column(Text, default="")
+    unit_en: Mapped[str] = mapped_column(String(UNIT_LIMIT), default="")
+    unit_tr: Mapped[str] = mapped_column(String(UNIT_LIMIT), default="")
+    target: Mapped[float] = mapped_column(Float)
+    direction: Mapped[str] = mapped_column(String(20), default=Direction.AT_LEAST)
+    source: Mapped[str] = mapped_column(String(20), default=Source.ENTERED)
+    measure: Mapped[str | None] = mapped_column(String(40))
+    working_group_id: Mapped[int | None] = mapped_column(ForeignKey("working_groups.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    term: Mapped[Term] = relationship()
+    working_group: Mapped[WorkingGroup | None] = relationship()
+    figures: Mapped[list["IndicatorFigure"]] = relationship(
+        back_populates="indicator",
+        order_by="(IndicatorFigure.recorded_on.desc(), IndicatorFigure.id.desc())",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def direction_label(self):
+        return Direction(self.direction).label
+
+    @property
+    def measure_label(self):
+        return Measure(self.measure).label if self.measure else ""
+
+    def __str__(self) -> str:
+        return f"indicator {self.position} of term {self.term_id}"
+
+
+class IndicatorFigure(db.Model):
+    """A figure staff recorded for an entered indicator: the latest counts, the history stays."""
+
+    __tablename__ = "indicator_figures"
+    __table_args__ = (
+        Index("ix_indicator_figures_indicator_id_recorded_on", "indicator_id", "recorded_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    value: Mapped[float] = mapped_column(Float)
+    recorded_on: Mapped[date]
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="figures")
+    recorded_by: Mapped[User | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"figure {self.id} of indicator {self.indicator_id}"

@@ -1,0 +1,258 @@
+"""Reports reads: a term's window, the facts its measures count, its indicators and who sets them."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from secretariat.applications.models import Application, ApplicationEvent
+from secretariat.applications.rules import Action
+from secretariat.database import utcnow
+from secretariat.elections.models import Election, RollEntry, VoteRecord
+from secretariat.errors import NotAllowed
+from secretariat.extensions import db
+from secretariat.members.models import City
+from secretariat.members.rules import may_act_for
+from secretariat.presidency.models import Delegation, Summit, Term
+from secretariat.reports import rules
+from secretariat.reports.models import Indicator
+from secretariat.reports.rules import Source
+from secretariat.security import is_staff
+from secretariat.working_groups.models import (
+    GroupMembership,
+    GroupSession,
+    SessionAttendance,
+    SessionStatus,
+    WorkingGroup,
+)
+
+SET_TARGETS_ONLY = _l(
+    "Only the secretariat and the term's presidency (its city's mayor or delegate) can set the "
+    "term's indicators."
+)
+RECORD_FIGURES_ONLY = _l("Only the secretariat records the figures of an indicator.")
+
+
+def may_set_targets(user, term: Term) -> bool:
+    """Staff (or the portal itself: user None), or the mayor or a delegate of the term's city."""
+    if user is None or is_staff(user):
+        return True
+    return user.is_authenticated and may_act_for(user, term.city)
+
+
+def refuse_unless_may_set_targets(user, term: Term) -> None:
+    if not may_set_targets(user, term):
+        raise NotAllowed(SET_TARGETS_ONLY)
+
+
+def term_or_404(number: int) -> Term:
+    return db.one_or_404(select(Term).where(Term.number == number))
+
+
+def indicator_or_404(term: Term, indicator_id: int) -> Indicator:
+    return db.one_or_404(
+        select(Indicator).where(Indicator.id == indicator_id, Indicator.term_id == term.id)
+    )
+
+
+def window_of(term: Term) -> rules.Window | None:
+    """From the term's handover to the next one (or until now); None before it began."""
+    if term.started_at is None:
+        return None
+    return rules.Window(term.started_at, term.ended_at)
+
+
+# --- the facts a term's measures count: one query each, whatever the term holds --------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    cities: list[rules.CityFact]
+    applications: list[rules.ApplicationFact]
+    sessions: list[rules.SessionFact]
+    summit_present: frozenset[int]
+    voted: int
+    roll: int
+
+
+def facts_of(term: Term, window: rules.Window) -> Facts:
+    """Everything the measures of term count, read once for all its indicators."""
+    closing = db.session.scalar(select(Summit.id).where(Summit.number == term.number + 1))
+    voted, roll = _turnout(closing)
+    return Facts(
+        cities=_city_facts(window),
+        applications=_application_facts(window),
+        sessions=_session_facts(window),
+        summit_present=_summit_present(closing),
+        voted=voted,
+        roll=roll,
+    )
+
+
+def _first_day(window: rules.Window):
+    return (window.starts_at - timedelta(days=1)).date()  # a day early: the zones differ
+
+
+def _city_facts(window: rules.Window) -> list[rules.CityFact]:
+    day = _first_day(window)
+    rows = db.session.execute(
+        select(City.joined_on, City.join_route, City.withdrawn_on).where(
+            or_(City.joined_on >= day, City.withdrawn_on >= day)
+        )
+    )
+    return [rules.CityFact(*row) for row in rows]
+
+
+def _application_facts(window: rules.Window) -> list[rules.ApplicationFact]:
+    decided = (
+        select(ApplicationEvent.application_id, func.min(ApplicationEvent.at).label("at"))
+        .where(ApplicationEvent.action.in_((Action.APPROVE, Action.REJECT)))
+        .group_by(ApplicationEvent.application_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Application.submitted_at, decided.c.at)
+        .outerjoin(decided, decided.c.application_id == Application.id)
+        .where(or_(Application.submitted_at >= window.starts_at, decided.c.at >= window.starts_at))
+    )
+    return [rules.ApplicationFact(*row) for row in rows]
+
+
+def _session_facts(window: rules.Window) -> list[rules.SessionFact]:
+    starts = GroupSession.starts_at >= window.starts_at
+    in_window = (
+        starts if window.ends_at is None else starts & (GroupSession.starts_at < window.ends_at)
+    )
+    sessions = db.session.execute(
+        select(
+            GroupSession.id,
+            GroupSession.group_id,
+            GroupSession.kind,
+            GroupSession.starts_at,
+            GroupSession.status,
+            GroupSession.minutes_at,
+        ).where(in_window)
+    ).all()
+    present: dict[int, set[int]] = {}
+    for session_id, city_id in db.session.execute(
+        select(SessionAttendance.session_id, SessionAttendance.city_id)
+        .join(GroupSession)
+        .where(in_window)
+    ):
+        present.setdefault(session_id, set()).add(city_id)
+    members = dict(
+        db.session.execute(
+            select(GroupMembership.group_id, func.count()).group_by(GroupMembership.group_id)
+        ).all()
+    )
+    return [
+        rules.SessionFact(
+            group_id=group_id,
+            kind=kind,
+            starts_at=starts_at,
+            is_cancelled=status == SessionStatus.CANCELLED,
+            present=None if minutes_at is None else frozenset(present.get(session_id, ())),
+            members=members.get(group_id, 0),
+        )
+        for session_id, group_id, kind, starts_at, status, minutes_at in sessions
+    ]
+
+
+def _summit_present(summit_id: int | None) -> frozenset[int]:
+    if summit_id is None:
+        return frozenset()
+    return frozenset(
+        db.session.scalars(
+            select(Delegation.id).where(
+                Delegation.summit_id == summit_id, Delegation.attended.is_(True)
+            )
+        )
+    )
+
+
+def _turnout(summit_id: int | None) -> tuple[int, int]:
+    """The cities that voted in the first round of the election held at the summit, and its roll."""
+    if summit_id is None:
+        return 0, 0
+    election = select(Election.id).where(Election.summit_id == summit_id).scalar_subquery()
+    voted = select(func.count()).where(VoteRecord.election_id == election, VoteRecord.round == 1)
+    roll = select(func.count()).where(RollEntry.election_id == election)
+    return tuple(db.session.execute(select(voted.scalar_subquery(), roll.scalar_subquery())).one())
+
+
+# --- the indicators page ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    indicator: Indicator
+    value: float | None
+    progress: float
+    status: rules.Status | None
+
+
+@dataclass(frozen=True)
+class IndicatorsPage:
+    term: Term
+    window: rules.Window | None
+    elapsed: float
+    standings: list[Standing]
+
+
+def all_groups() -> list[WorkingGroup]:
+    """The groups an indicator may count: every one the network has had, oldest first."""
+    return db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.id)).all()
+
+
+def indicators_of(term: Term) -> list[Indicator]:
+    return db.session.scalars(
+        select(Indicator)
+        .where(Indicator.term_id == term.id)
+        .options(selectinload(Indicator.figures), selectinload(Indicator.working_group))
+        .order_by(Indicator.position)
+    ).all()
+
+
+def current_value(indicator: Indicator, facts: Facts | None, window, now) -> float | None:
+    """The latest figure staff recorded, or what the portal computes over the term so far."""
+    if indicator.source == Source.ENTERED:
+        return indicator.figures[0].value if indicator.figures else None
+    if facts is None:
+        return None
+    return rules.measure(
+        rules.Measure(indicator.measure),
+        window=window,
+        now=now,
+        cities=facts.cities,
+        applications=facts.applications,
+        sessions=facts.sessions,
+        summit_present=facts.summit_present,
+        voted=facts.voted,
+        roll=facts.roll,
+        group_id=indicator.working_group_id,
+    )
+
+
+def indicators_page(term: Term, now: datetime | None = None) -> IndicatorsPage:
+    """The term's indicators, each with its value so far, its progress and its status."""
+    now = now or utcnow()
+    window = window_of(term)
+    indicators = indicators_of(term)
+    is_computed = any(indicator.source == Source.COMPUTED for indicator in indicators)
+    facts = facts_of(term, window) if window is not None and is_computed else None
+    elapsed = rules.elapsed_share(window, now) if window is not None else 0.0
+    standings = []
+    for indicator in indicators:
+        value = current_value(indicator, facts, window, now)
+        direction = rules.Direction(indicator.direction)
+        standings.append(
+            Standing(
+                indicator,
+                value,
+                0.0 if value is None else rules.progress(value, indicator.target, direction),
+                rules.status(value, indicator.target, direction, elapsed),
+            )
+        )
+    return IndicatorsPage(term, window, elapsed, standings)

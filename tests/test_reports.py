@@ -1,0 +1,236 @@
+"""A term's indicators: set by staff or the term's presidency, figures from staff or the portal."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from secretariat import demo
+from secretariat.audit import AuditEntry
+from secretariat.extensions import db as _db
+from secretariat.members.models import JoinRoute
+from secretariat.members.operations import create_city
+from secretariat.presidency.demo import load_history
+from secretariat.reports.models import Indicator, IndicatorFigure
+from secretariat.security import Role
+from tests.conftest import load_once, sign_in
+from tests.helpers import words
+
+ZAGREB_TERM = 5  # the demo's current term: Zagreb, from the handover of 27 January 2026
+SOFIA_TERM = 4  # the term before: Sofia, 2025 to 2026, closed
+
+
+@pytest.fixture
+def history(app, db):
+    """The real network and its presidency history: five terms, Istanbul 2021 to Zagreb 2026."""
+    load_once(app, "history", lambda: (demo.load_cities(), load_history(demo.DATA)))
+
+
+def indicator(**changes) -> dict:
+    values = {
+        "title_en": "Online sessions held",
+        "title_tr": "Yapılan çevrim içi toplantılar",
+        "description_en": "",
+        "description_tr": "",
+        "unit_en": "sessions",
+        "unit_tr": "toplantı",
+        "target": "8",
+        "direction": "at_least",
+        "source": "entered",
+        "measure": "",
+        "working_group_id": "",
+    }
+    return {**values, **changes}
+
+
+def indicators_url(term: int = ZAGREB_TERM) -> str:
+    return f"/presidency/terms/{term}/indicators"
+
+
+def add(client, term: int = ZAGREB_TERM, **changes):
+    return client.post_form(f"{indicators_url(term)}/new", indicator(**changes))
+
+
+def stored(app) -> list[Indicator]:
+    with app.app_context():
+        found = _db.session.scalars(select(Indicator).order_by(Indicator.position)).all()
+        _db.session.expunge_all()
+        return found
+
+
+def test_staff_set_an_entered_and_a_computed_indicator_and_anyone_reads_them(
+    app, client, history, sign_in_as
+):
+    sign_in_as(Role.SECRETARIAT)
+    assert add(client).status_code == 302
+    response = add(
+        client,
+        title_en="New member cities",
+        title_tr="Yeni üye şehirler",
+        unit_en="cities",
+        unit_tr="şehir",
+        target="4",
+        source="computed",
+        measure="new_members",
+    )
+    assert response.status_code == 302
+    entered, computed = stored(app)
+    assert (entered.position, computed.position) == (1, 2)
+    assert (computed.source, computed.measure) == ("computed", "new_members")
+    recorded = client.post_form(
+        f"{indicators_url()}/{entered.id}/figures",
+        {"value": "3", "recorded_on": "2026-06-30", "note": "Two regular, one extra."},
+    )
+    assert recorded.status_code == 302
+
+    anonymous = app.test_client()
+    page = words(anonymous.get(indicators_url()))
+    assert "Online sessions held" in page
+    assert "3 sessions" in page and "At least 8 sessions" in page
+    assert "New member cities" in page and "computed by the portal" in page
+    turkish = words(anonymous.get(f"{indicators_url()}?lang=tr"))
+    assert "Yapılan çevrim içi toplantılar" in turkish and "Yeni üye şehirler" in turkish
+
+
+def test_a_computed_count_follows_the_portals_own_data(app, client, history, sign_in_as):
+    """Two cities joining in the term are two more new members; one joined before it is not."""
+    sign_in_as(Role.SECRETARIAT)
+    add(client, title_en="New members", source="computed", measure="new_members", target="2")
+
+    def shown() -> str:
+        return words(client.get(indicators_url()))
+
+    before = shown()
+    assert "So far 0 sessions" in before or "So far 0 " in before
+    with app.test_request_context():
+        for name, joined_on in (("Bitola", date(2026, 3, 1)), ("Vidin", date(2026, 5, 2))):
+            create_city(
+                None,
+                official_name=name,
+                english_name=name,
+                country_code="MK",
+                joined_on=joined_on,
+                join_route=JoinRoute.APPLICATION,
+            )
+        create_city(
+            None,
+            official_name="Ohrid",
+            english_name="Ohrid",
+            country_code="MK",
+            joined_on=date(2025, 12, 1),  # in Sofia's term, not Zagreb's
+            join_route=JoinRoute.APPLICATION,
+        )
+        _db.session.commit()
+    after = shown()
+    assert "So far 2 " in after
+    assert "Met" in after
+
+
+@pytest.mark.parametrize(
+    ("role", "city", "allowed"),
+    [
+        (Role.SECRETARIAT, None, True),
+        (Role.MAYOR, "zagreb", True),  # the term's presidency
+        (Role.DELEGATE, "zagreb", True),
+        (Role.MAYOR, "sarajevo", False),
+        (Role.DELEGATE, "sarajevo", False),
+    ],
+)
+def test_only_staff_and_the_terms_presidency_set_its_indicators(
+    app, client, history, sign_in_as, role, city, allowed
+):
+    sign_in_as(role, city=city)
+    response = add(client)
+    if allowed:
+        assert response.status_code == 302
+        assert len(stored(app)) == 1
+    else:
+        assert response.status_code == 403
+        assert "term's presidency" in words(response)
+        assert stored(app) == []
+        assert client.get(f"{indicators_url()}/new").status_code == 403
+
+
+def test_the_other_side_sees_every_change_in_the_audit_log(app, client, history, sign_in_as):
+    sign_in_as(Role.MAYOR, city="zagreb")
+    add(client)
+    [mine] = stored(app)
+    client.post_form(f"{indicators_url()}/{mine.id}/edit", indicator(target="10"))
+    client.post_form(f"{indicators_url()}/{mine.id}/remove", {}, page=indicators_url())
+    with app.app_context():
+        actions = _db.session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.action.like("indicator.%"))
+            .order_by(AuditEntry.id)
+        ).all()
+    assert actions == ["indicator.add", "indicator.update", "indicator.remove"]
+    assert stored(app) == []
+
+
+def test_only_staff_record_figures_and_only_of_an_entered_indicator(
+    app, client, history, sign_in_as, create_user
+):
+    sign_in_as(Role.SECRETARIAT)
+    add(client)
+    add(client, title_en="Summit attendance", source="computed", measure="summit_attendance")
+    entered, computed = stored(app)
+    refused = client.post_form(
+        f"{indicators_url()}/{computed.id}/figures", {"value": "5", "recorded_on": "2026-06-01"}
+    )
+    assert refused.status_code == 200
+    assert "The portal computes this indicator" in words(refused)
+    mayor = app.test_client()
+    sign_in(mayor, create_user(Role.MAYOR, city="zagreb").email)
+    denied = mayor.post_form(
+        f"{indicators_url()}/{entered.id}/figures",
+        {"value": "5", "recorded_on": "2026-06-01"},
+        page=indicators_url(),
+    )
+    assert denied.status_code == 403
+    with app.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(IndicatorFigure)) == 0
+
+
+def test_the_latest_figure_counts_and_the_history_stays(app, client, history, sign_in_as):
+    sign_in_as(Role.SECRETARIAT)
+    add(client)
+    [entered] = stored(app)
+    url = f"{indicators_url()}/{entered.id}/figures"
+    for value, day in (("2", "2026-03-31"), ("5", "2026-09-30"), ("4", "2026-06-30")):
+        assert client.post_form(url, {"value": value, "recorded_on": day}).status_code == 302
+    assert "So far 5 sessions" in words(client.get(indicators_url()))
+    history_page = words(client.get(url))
+    assert all(day in history_page for day in ("March 31, 2026", "June 30, 2026"))
+
+
+@pytest.mark.parametrize("typed", ["NaN", "inf", "-1", "1e309", "twelve", "9" * 400])
+def test_an_impossible_target_is_refused_next_to_its_field(app, client, history, sign_in_as, typed):
+    sign_in_as(Role.SECRETARIAT)
+    response = add(client, target=typed, title_en="Kept as typed")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="target-error"' in html
+    assert 'value="Kept as typed"' in html
+    assert stored(app) == []
+
+
+def test_a_computed_indicator_needs_its_measure_and_a_figure_day_cannot_be_ahead(
+    app, client, history, sign_in_as
+):
+    sign_in_as(Role.SECRETARIAT)
+    response = add(client, source="computed", measure="")
+    assert 'id="measure-error"' in response.get_data(as_text=True)
+    add(client)
+    [entered] = stored(app)
+    ahead = (date.today() + timedelta(days=3)).isoformat()
+    late = client.post_form(
+        f"{indicators_url()}/{entered.id}/figures", {"value": "1", "recorded_on": ahead}
+    )
+    assert 'id="recorded_on-error"' in late.get_data(as_text=True)
+
+
+def test_a_closed_term_says_when_it_ran_and_an_unknown_term_is_not_found(app, client, history):
+    assert client.get(indicators_url(987654321)).status_code == 404
+    page = words(client.get(indicators_url(SOFIA_TERM)))
+    assert "The term ran from" in page
+    assert "No indicators have been set for this term yet." in page
