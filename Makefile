@@ -62,8 +62,11 @@ format: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev $(MO) lint
 	$(BIN)/pytest $(XDIST)
 
+# The suite again on PostgreSQL, the tests that touch a database (the others only repeat). Its
+# workers wait on the server a good part of the time: one more than the cores keeps them busy.
+PG_WORKERS ?= 3
 test-postgres: $(VENV)/.installed-dev $(MO)
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(XDIST)
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(PG_WORKERS)
 
 test-browser: $(VENV)/.installed-dev $(MO)
 	$(BIN)/pytest -m e2e tests/e2e

@@ -41,6 +41,16 @@ settings.register_profile("suite", deadline=None)
 settings.load_profile("suite")
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL (the suite's second run) only the tests that touch a database: the others
+    (pure rules, text folding, templates' words) ran on SQLite already and would only repeat."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    kept = [item for item in items if "app" in getattr(item, "fixturenames", ())]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
 FIGURES: list[tuple[int, str]] = []  # (the test's place in the collection, the line)
 
 
@@ -184,12 +194,23 @@ def load_once(app, name: str, load) -> None:
         _db.session.commit()
 
 
+RESTART_SEQUENCES = text(
+    "SELECT setval(sequencename::regclass, 1, false) FROM pg_sequences WHERE schemaname = 'public'"
+)
+
+
 def _empty_tables():
     tables = list(reversed(_db.metadata.sorted_tables))
     if _db.engine.dialect.name == "postgresql":
+        # DELETE, not TRUNCATE: a TRUNCATE of forty tables costs a tenth of a second of new files
+        # each time, a DELETE of a test's few rows next to nothing. As the replication role, the
+        # session fires no triggers and checks no foreign keys (the election's guards, which
+        # keep ballots while their election exists), so the order of the tables does not matter.
         with _db.engine.begin() as connection:
-            names = ", ".join(table.name for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            for table in tables:
+                connection.execute(table.delete())
+            connection.execute(RESTART_SEQUENCES)
         return
     # Parents first, foreign keys off: an election goes before its ballots, register and
     # tallies, which the database's triggers keep while their election exists.

@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 from secretariat import demo
 from secretariat.audit import AuditEntry
 from secretariat.extensions import db as _db
+from secretariat.mail import OutboxMessage
 from secretariat.members.models import JoinRoute
 from secretariat.members.operations import create_city
 from secretariat.presidency.demo import load_history
-from secretariat.reports.models import Indicator, IndicatorFigure
+from secretariat.reports.models import Indicator, IndicatorFigure, Report, ReportTransition
 from secretariat.security import Role
 from tests.conftest import load_once, sign_in
 from tests.helpers import words
@@ -234,3 +235,124 @@ def test_a_closed_term_says_when_it_ran_and_an_unknown_term_is_not_found(app, cl
     page = words(client.get(indicators_url(SOFIA_TERM)))
     assert "The term ran from" in page
     assert "No indicators have been set for this term yet." in page
+
+
+# --- the annual activity report: staff write, the term's presidency reviews ------------------
+
+REPORT = f"/presidency/terms/{ZAGREB_TERM}/report"
+TEXTS = {
+    "foreword_en": "A year of quarterly sessions.",
+    "foreword_tr": "Üç aylık toplantılarla geçen bir yıl.",
+    "highlights_en": "Four working groups met.",
+    "highlights_tr": "Dört çalışma grubu toplandı.",
+    "outlook_en": "",
+    "outlook_tr": "",
+}
+
+
+def step(client, name: str, comment: str = ""):
+    return client.post_form(f"{REPORT}/{name}", {"comment": comment}, page=REPORT)
+
+
+def report_state(app) -> str:
+    with app.app_context():
+        return _db.session.scalar(select(Report.state))
+
+
+def test_the_report_goes_from_draft_through_review_to_published(
+    app, client, history, sign_in_as, create_user
+):
+    staff = sign_in_as(Role.SECRETARIAT)
+    mayor_user = create_user(Role.MAYOR, city="zagreb", language="tr")
+    mayor = app.test_client()
+    sign_in(mayor, mayor_user.email)
+
+    client.post_form(f"{REPORT}/start", {}, page=REPORT)
+    assert client.post_form(f"{REPORT}/texts", TEXTS, page=REPORT).status_code == 302
+    assert step(client, "send").status_code == 302
+    assert report_state(app) == "presidency_review"
+
+    assert step(mayor, "return", "Add the climate group's note.").status_code == 302
+    assert report_state(app) == "draft"
+    changed = {**TEXTS, "outlook_en": "Two new groups.", "outlook_tr": "İki yeni grup."}
+    assert client.post_form(f"{REPORT}/texts", changed, page=REPORT).status_code == 302
+    step(client, "send")
+    assert step(mayor, "approve").status_code == 302
+    assert report_state(app) == "approved"
+    assert step(client, "publish").status_code == 302
+    assert report_state(app) == "published"
+
+    with app.app_context():
+        steps = _db.session.execute(
+            select(ReportTransition.step, ReportTransition.comment).order_by(ReportTransition.id)
+        ).all()
+        mail_to_mayor = _db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == mayor_user.email)
+        ).all()
+        mail_to_staff = _db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == staff.email)
+        ).all()
+    assert [name for name, _comment in steps] == ["send", "return", "send", "approve", "publish"]
+    assert steps[1][1] == "Add the climate group's note."
+    assert len(mail_to_mayor) == 3 and all(m.language == "tr" for m in mail_to_mayor)
+    assert "incelenmek üzere dönem başkanlığına gönderdi" in mail_to_mayor[0].body
+    assert len(mail_to_staff) == 2
+    assert "Add the climate group's note." in mail_to_staff[0].body
+    page = words(client.get(REPORT))
+    assert "Published" in page and "Two new groups." in page
+
+
+def test_only_the_terms_presidency_reviews_and_only_staff_publish(
+    app, client, history, sign_in_as, create_user
+):
+    sign_in_as(Role.SECRETARIAT)
+    client.post_form(f"{REPORT}/start", {}, page=REPORT)
+    step(client, "send")
+    refused = step(client, "approve")  # staff are not the presidency
+    assert "Only the mayor or a delegate of the term's city reviews its report." in words(refused)
+    assert report_state(app) == "presidency_review"
+    other = app.test_client()
+    sign_in(other, create_user(Role.MAYOR, city="sarajevo").email)
+    assert other.get(REPORT).status_code == 403
+    assert step(other, "approve").status_code in (400, 403)
+    delegate = app.test_client()
+    sign_in(delegate, create_user(Role.DELEGATE, city="zagreb").email)
+    assert step(delegate, "approve").status_code == 302
+    assert "Only the secretariat does this." in words(step(delegate, "publish"))
+    assert report_state(app) == "approved"
+
+
+def test_a_return_needs_a_comment_and_steps_keep_their_order(
+    app, client, history, sign_in_as, create_user
+):
+    sign_in_as(Role.SECRETARIAT)
+    client.post_form(f"{REPORT}/start", {}, page=REPORT)
+    refused = step(client, "publish")
+    assert refused.status_code == 200
+    assert "A report that is Draft cannot take this step." in words(refused)
+    assert report_state(app) == "draft"
+    step(client, "send")
+    late = client.post_form(f"{REPORT}/texts", TEXTS, page=REPORT)
+    assert "only while the report is a draft" in words(late)
+    mayor = app.test_client()
+    sign_in(mayor, create_user(Role.MAYOR, city="zagreb").email)
+    silent = step(mayor, "return")
+    assert silent.status_code == 200
+    assert 'id="comment-error"' in silent.get_data(as_text=True)
+    assert report_state(app) == "presidency_review"
+
+
+def test_a_published_report_locks_its_terms_targets(app, client, history, sign_in_as, create_user):
+    sign_in_as(Role.SECRETARIAT)
+    add(client)
+    client.post_form(f"{REPORT}/start", {}, page=REPORT)
+    step(client, "send")
+    mayor = app.test_client()
+    sign_in(mayor, create_user(Role.MAYOR, city="zagreb").email)
+    step(mayor, "approve")
+    step(client, "publish")
+    [locked] = stored(app)
+    response = client.post_form(f"{indicators_url()}/{locked.id}/edit", indicator(target="1"))
+    assert response.status_code == 200
+    assert "its targets stay as they were" in words(response)
+    assert stored(app)[0].target == 8

@@ -11,9 +11,10 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from secretariat.forms import FOUNDED, Form, PlausibleDate
 from secretariat.i18n import localized
 from secretariat.reports.models import TITLE_LIMIT, UNIT_LIMIT
-from secretariat.reports.rules import Direction, Measure, Source
+from secretariat.reports.rules import COMMENT_NEEDED, Direction, Measure, Source
 
 TEXT_LIMIT = 2000
+NARRATIVE_LIMIT = 20_000
 LARGEST = 1_000_000_000
 
 
@@ -87,3 +88,32 @@ class FigureForm(Form):
         validators=[InputRequired(), PlausibleDate(FOUNDED, timedelta(0))],
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=TEXT_LIMIT)])
+
+
+def _text(label) -> TextAreaField:
+    return TextAreaField(label, validators=[Optional(), Length(max=NARRATIVE_LIMIT)])
+
+
+class NarrativeForm(Form):
+    foreword_en = _text(_l("Foreword from the presidency, in English"))
+    foreword_tr = _text(_l("Foreword from the presidency, in Turkish"))
+    highlights_en = _text(_l("Highlights of the year, in English"))
+    highlights_tr = _text(_l("Highlights of the year, in Turkish"))
+    outlook_en = _text(_l("Outlook, in English"))
+    outlook_tr = _text(_l("Outlook, in Turkish"))
+
+
+class StepForm(Form):
+    comment = TextAreaField(
+        _l("Comment"),
+        validators=[Length(max=TEXT_LIMIT)],
+        description=_l("The other side reads it in the mail that tells them of this step."),
+    )
+
+    def __init__(self, step, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+
+    def validate_comment(self, field) -> None:
+        if self.step is not None and self.step.needs_comment and not field.data:
+            raise ValidationError(COMMENT_NEEDED)

@@ -1,4 +1,4 @@
-"""A term's success indicators and the figures staff record for them."""
+"""A term's success indicators, the figures staff record, and the annual activity report."""
 
 from datetime import date, datetime
 
@@ -9,7 +9,7 @@ from secretariat.accounts.models import User
 from secretariat.database import UTCDateTime, sql_list, utcnow
 from secretariat.extensions import db
 from secretariat.presidency.models import Term
-from secretariat.reports.rules import Direction, Measure, Source
+from secretariat.reports.rules import Direction, Measure, ReportState, Source, Step
 from secretariat.working_groups.models import WorkingGroup
 
 TITLE_LIMIT = 200
@@ -90,3 +90,84 @@ class IndicatorFigure(db.Model):
 
     def __str__(self) -> str:
         return f"figure {self.id} of indicator {self.indicator_id}"
+
+
+NARRATIVE = ("foreword", "highlights", "outlook")  # the report's texts, each in en and tr
+
+
+class Report(db.Model):
+    """The annual activity report of a term: its narrative and where it stands (SPEC §5)."""
+
+    __tablename__ = "reports"
+    __table_args__ = (CheckConstraint(f"state IN ({sql_list(ReportState)})", name="state_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(20), default=ReportState.DRAFT)
+    foreword_en: Mapped[str] = mapped_column(Text, default="")
+    foreword_tr: Mapped[str] = mapped_column(Text, default="")
+    highlights_en: Mapped[str] = mapped_column(Text, default="")
+    highlights_tr: Mapped[str] = mapped_column(Text, default="")
+    outlook_en: Mapped[str] = mapped_column(Text, default="")
+    outlook_tr: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    term: Mapped[Term] = relationship(lazy="joined", innerjoin=True)
+    notes: Mapped[list["ReportGroupNote"]] = relationship(
+        back_populates="report", order_by="ReportGroupNote.group_id"
+    )
+    transitions: Mapped[list["ReportTransition"]] = relationship(
+        back_populates="report", order_by="ReportTransition.id"
+    )
+
+    @property
+    def state_label(self):
+        return ReportState(self.state).label
+
+    def __str__(self) -> str:
+        return f"report of term {self.term_id}"
+
+
+class ReportGroupNote(db.Model):
+    """What the report says of one working group's year, in both languages."""
+
+    __tablename__ = "report_group_notes"
+    __table_args__ = (UniqueConstraint("report_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("working_groups.id"))
+    note_en: Mapped[str] = mapped_column(Text, default="")
+    note_tr: Mapped[str] = mapped_column(Text, default="")
+
+    report: Mapped[Report] = relationship(back_populates="notes")
+    group: Mapped[WorkingGroup] = relationship()
+
+
+class ReportTransition(db.Model):
+    """One move of a report: who took which step, when, and the comment they gave."""
+
+    __tablename__ = "report_transitions"
+    __table_args__ = (
+        CheckConstraint(f"step IN ({sql_list(Step)})", name="step_known"),
+        CheckConstraint(f"from_state IN ({sql_list(ReportState)})", name="from_state_known"),
+        CheckConstraint(f"to_state IN ({sql_list(ReportState)})", name="to_state_known"),
+        Index("ix_report_transitions_report_id", "report_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    step: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="transitions")
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def step_label(self):
+        return Step(self.step).label

@@ -1,18 +1,36 @@
-"""Reports operations: a term's indicators and their figures; they flush and audit, never commit."""
+"""Reports operations: a term's indicators, their figures, the report's narrative and its steps;
+they flush, audit and queue mail, never commit."""
 
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from secretariat import audit
+from secretariat import audit, mail
+from secretariat.database import claim, insert_missing
 from secretariat.errors import RuleViolation
 from secretariat.extensions import db
 from secretariat.members.rules import require_staff
 from secretariat.presidency.models import Term
-from secretariat.reports.models import Indicator, IndicatorFigure
+from secretariat.reports import queries
+from secretariat.reports.models import (
+    NARRATIVE,
+    Indicator,
+    IndicatorFigure,
+    Report,
+    ReportTransition,
+)
 from secretariat.reports.queries import refuse_unless_may_set_targets
-from secretariat.reports.rules import Direction, Measure, Source
+from secretariat.reports.rules import (
+    COMMENT_NEEDED,
+    Direction,
+    Measure,
+    ReportState,
+    Side,
+    Source,
+    Step,
+)
+from secretariat.security import public_url
 from secretariat.text import clean_line
 
 FIELDS = (
@@ -107,3 +125,94 @@ def record_figure(actor, indicator: Indicator, value: float, recorded_on: date, 
         after={"value": value, "recorded_on": recorded_on.isoformat(), "note": figure.note},
     )
     return figure
+
+
+# --- the annual activity report -----------------------------------------------------------
+
+TEXTS = tuple(f"{name}_{language}" for name in NARRATIVE for language in ("en", "tr"))
+
+
+def start_report(actor, term: Term) -> Report:
+    """The term's report, begun as a draft (once: a second start finds the first)."""
+    queries.refuse_unless_on(actor, term, Side.STAFF)
+    insert_missing(db.session, Report, {"term_id": term.id, "state": ReportState.DRAFT})
+    report = queries.report_of(term)
+    audit.record(actor, "report.start", report)
+    return report
+
+
+def write_narrative(actor, report: Report, **texts) -> None:
+    """The report's texts in both languages; only while it is a draft, so what the presidency
+    reviews is what will be published."""
+    queries.refuse_unless_on(actor, report.term, Side.STAFF)
+    if report.state != ReportState.DRAFT:
+        raise RuleViolation(_l("The texts can be changed only while the report is a draft."))
+    before = {name: getattr(report, name) for name in TEXTS}
+    for name in TEXTS:
+        setattr(report, name, (texts.get(name) or "").strip())
+    db.session.flush()
+    after = {name: getattr(report, name) for name in TEXTS}
+    changed = [name for name in TEXTS if before[name] != after[name]]
+    audit.record(
+        actor,
+        "report.write",
+        report,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
+    )
+
+
+def take_step(actor, report: Report, step: Step, comment: str = "") -> ReportTransition:
+    """Move the report one step (send, return, approve, publish, correct), as the charter's
+    order of work says: staff write and publish, the term's presidency reviews. The other side
+    is told by mail, each in their own language."""
+    step = Step(step)
+    queries.refuse_unless_on(actor, report.term, step.side)
+    comment = (comment or "").strip()
+    if step.needs_comment and not comment:
+        raise RuleViolation(COMMENT_NEEDED)
+    if report.state != step.source or not claim(
+        db.session, report, Report.state == step.source, state=step.target
+    ):
+        raise RuleViolation(
+            _l(
+                "A report that is %(state)s cannot take this step.",
+                state=ReportState(report.state).label,
+            )
+        )
+    transition = ReportTransition(
+        report_id=report.id,
+        step=step,
+        from_state=step.source,
+        to_state=step.target,
+        actor_id=getattr(actor, "id", None),
+        comment=comment,
+    )
+    db.session.add(transition)
+    db.session.flush()
+    audit.record(
+        actor,
+        f"report.{step}",
+        report,
+        before={"state": step.source},
+        after={"state": step.target, "comment": comment},
+    )
+    other = Side.PRESIDENCY if step.side == Side.STAFF else Side.STAFF
+    link = public_url("reports.show_draft", number=report.term.number)
+    for person in queries.people_of(other, report.term):
+        mail.queue(
+            person.email,
+            _l(
+                "The activity report of term %(number)s: %(step)s",
+                number=report.term.number,
+                step=step.label,
+            ),
+            "report_step",
+            person.language,
+            person=person,
+            report=report,
+            step=step,
+            comment=comment,
+            link=link,
+        )
+    return transition

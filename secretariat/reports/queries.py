@@ -3,23 +3,25 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from secretariat.accounts.models import User
 from secretariat.applications.models import Application, ApplicationEvent
 from secretariat.applications.rules import Action
 from secretariat.database import utcnow
 from secretariat.elections.models import Election, RollEntry, VoteRecord
-from secretariat.errors import NotAllowed
+from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
 from secretariat.members.models import City
 from secretariat.members.rules import may_act_for
 from secretariat.presidency.models import Delegation, Summit, Term
 from secretariat.reports import rules
-from secretariat.reports.models import Indicator
-from secretariat.reports.rules import Source
-from secretariat.security import is_staff
+from secretariat.reports.models import Indicator, Report, ReportTransition
+from secretariat.reports.rules import Side, Source, Step
+from secretariat.security import CITY_ROLES, STAFF, is_staff
 from secretariat.working_groups.models import (
     GroupMembership,
     GroupSession,
@@ -32,7 +34,7 @@ SET_TARGETS_ONLY = _l(
     "Only the secretariat and the term's presidency (its city's mayor or delegate) can set the "
     "term's indicators."
 )
-RECORD_FIGURES_ONLY = _l("Only the secretariat records the figures of an indicator.")
+TARGETS_LOCKED = _l("The term's report has been published: its targets stay as they were.")
 
 
 def may_set_targets(user, term: Term) -> bool:
@@ -45,6 +47,74 @@ def may_set_targets(user, term: Term) -> bool:
 def refuse_unless_may_set_targets(user, term: Term) -> None:
     if not may_set_targets(user, term):
         raise NotAllowed(SET_TARGETS_ONLY)
+    if is_published_once(term):
+        raise RuleViolation(TARGETS_LOCKED)
+
+
+REVIEW_ONLY = _l("Only the mayor or a delegate of the term's city reviews its report.")
+STAFF_ONLY = _l("Only the secretariat does this.")
+
+
+def is_presidency_of(user, term: Term) -> bool:
+    """The mayor or a delegate of the city that holds the term (staff are not the presidency)."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.role in CITY_ROLES
+        and user.city_slug == term.city.slug
+    )
+
+
+def sides_of(user, term: Term) -> list[Side]:
+    """The sides of a term's report the user speaks for: the secretariat, the presidency."""
+    sides = [Side.STAFF] if user is None or is_staff(user) else []
+    if is_presidency_of(user, term):
+        sides.append(Side.PRESIDENCY)
+    return sides
+
+
+def refuse_unless_on(user, term: Term, side: Side) -> None:
+    if side not in sides_of(user, term):
+        raise NotAllowed(STAFF_ONLY if side == Side.STAFF else REVIEW_ONLY)
+
+
+def people_of(side: Side, term: Term) -> list[User]:
+    """Who a step of the report is told to: the active staff, or the term's mayor and delegates."""
+    query = select(User).where(User.is_active.is_(True), User.password_hash.is_not(None))
+    if side == Side.STAFF:
+        query = query.where(User.role.in_(STAFF))
+    else:
+        query = query.where(User.role.in_(CITY_ROLES), User.city_slug == term.city.slug)
+    return db.session.scalars(query.order_by(User.id)).all()
+
+
+def report_of(term: Term) -> Report | None:
+    return db.session.scalar(
+        select(Report)
+        .where(Report.term_id == term.id)
+        .options(selectinload(Report.notes), selectinload(Report.transitions))
+    )
+
+
+def report_or_404(term: Term) -> Report:
+    report = report_of(term)
+    if report is None:
+        abort(404)
+    return report
+
+
+def is_published_once(term: Term) -> bool:
+    """A report of the term has been published (a correction under way included): its targets
+    are locked from then on."""
+    return (
+        db.session.scalar(
+            select(ReportTransition.id)
+            .join(Report)
+            .where(Report.term_id == term.id, ReportTransition.step == Step.PUBLISH)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def term_or_404(number: int) -> Term:

@@ -428,3 +428,79 @@ def status(
     if value > target:
         return Status.BEHIND
     return Status.MET if elapsed >= 1 else Status.ON_TRACK
+
+
+# --- the annual activity report: draft → presidency review → approved → published ------------
+
+
+class ReportState(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    REVIEW = "presidency_review", _l("In review by the presidency")
+    APPROVED = "approved", _l("Approved by the presidency")
+    PUBLISHED = "published", _l("Published")
+
+
+class Side(LabelledEnum):
+    STAFF = "staff", _l("The secretariat")
+    PRESIDENCY = "presidency", _l("The term's presidency")
+
+
+class Step(LabelledEnum):
+    """A move of the report, who takes it, and whether it needs a comment (a reason)."""
+
+    def __new__(cls, value: str, label, source, target, side, needs_comment: bool = False):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.source = source
+        member.target = target
+        member.side = side
+        member.needs_comment = needs_comment
+        return member
+
+    SEND = (
+        "send",
+        _l("Send to the presidency for review"),
+        ReportState.DRAFT,
+        ReportState.REVIEW,
+        Side.STAFF,
+    )
+    RETURN = (
+        "return",
+        _l("Return to the secretariat with a comment"),
+        ReportState.REVIEW,
+        ReportState.DRAFT,
+        Side.PRESIDENCY,
+        True,
+    )
+    APPROVE = (
+        "approve",
+        _l("Approve the report"),
+        ReportState.REVIEW,
+        ReportState.APPROVED,
+        Side.PRESIDENCY,
+    )
+    PUBLISH = (
+        "publish",
+        _l("Publish"),
+        ReportState.APPROVED,
+        ReportState.PUBLISHED,
+        Side.STAFF,
+    )
+    CORRECT = (
+        "correct",
+        _l("Prepare a correction"),
+        ReportState.PUBLISHED,
+        ReportState.DRAFT,
+        Side.STAFF,
+        True,
+    )
+
+
+COMMENT_NEEDED = _l("Say why in a comment: the other side reads it.")
+
+
+def steps_from(state: str, sides: Iterable[Side]) -> list[Step]:
+    """The steps a person on sides may take from state, in their order."""
+    sides = set(sides)
+    return [step for step in Step if step.source == state and step.side in sides]

@@ -1,4 +1,4 @@
-"""Reports pages: a term's indicators, public; setting them and recording their figures."""
+"""Reports pages: a term's indicators (public), setting them, and the report's draft and steps."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -8,10 +8,13 @@ from secretariat.errors import NotAllowed, attempt
 from secretariat.i18n import current_language
 from secretariat.presidency.models import Term
 from secretariat.reports import bp, operations, queries
-from secretariat.reports.forms import FigureForm, IndicatorForm
+from secretariat.reports.forms import FigureForm, IndicatorForm, NarrativeForm, StepForm
+from secretariat.reports.rules import Side, Step, steps_from
 from secretariat.security import PUBLIC, SIGNED_IN, STAFF, access
 
 INDICATORS = "/presidency/terms/<int:number>/indicators"
+REPORT = "/presidency/terms/<int:number>/report"
+STEPS = "any(" + ", ".join(Step) + ")"
 
 
 def _back(term: Term):
@@ -37,6 +40,7 @@ def list_indicators(number):
         "reports/indicators.html",
         page=page,
         may_set=queries.may_set_targets(current_user, page.term),
+        sees_report=bool(queries.sides_of(current_user, page.term)),
         language=current_language(),
     )
 
@@ -95,3 +99,82 @@ def record_figure(number, indicator_id):
         flash(_("The figure has been recorded."), "success")
         return _back(term)
     return render_template("reports/figures.html", term=term, indicator=indicator, form=form)
+
+
+# --- the report's draft: staff write it, the term's presidency reviews it --------------------
+
+
+def _term_of_report(number: int) -> Term:
+    term = queries.term_or_404(number)
+    if not queries.sides_of(current_user, term):
+        raise NotAllowed(queries.REVIEW_ONLY)
+    return term
+
+
+def _to_draft(term: Term):
+    return redirect(url_for("reports.show_draft", number=term.number))
+
+
+def _draft_page(term: Term, narrative=None, step_form=None):
+    report = queries.report_of(term)
+    sides = queries.sides_of(current_user, term)
+    return render_template(
+        "reports/draft.html",
+        term=term,
+        report=report,
+        narrative=narrative or NarrativeForm(formdata=None, obj=report),
+        step_form=step_form or StepForm(None, formdata=None),
+        steps=steps_from(report.state, sides) if report else [],
+        is_staff=Side.STAFF in sides,
+    )
+
+
+@bp.route(REPORT)
+@access(SIGNED_IN)
+def show_draft(number):
+    return _draft_page(_term_of_report(number))
+
+
+@bp.route(f"{REPORT}/start", methods=["POST"])
+@access(STAFF)
+def start_report(number):
+    term = queries.term_or_404(number)
+    if attempt(operations.start_report, current_user, term)[0]:
+        flash(_("The report has been started as a draft."), "success")
+    return _to_draft(term)
+
+
+@bp.route(f"{REPORT}/texts", methods=["POST"])
+@access(STAFF)
+def write_narrative(number):
+    term = queries.term_or_404(number)
+    report = queries.report_or_404(term)
+    form = NarrativeForm()
+    if (
+        form.validate_on_submit()
+        and attempt(operations.write_narrative, current_user, report, **form.values())[0]
+    ):
+        flash(_("The texts have been saved."), "success")
+        return _to_draft(term)
+    return _draft_page(term, narrative=form)
+
+
+@bp.route(f"{REPORT}/<{STEPS}:step>", methods=["POST"])
+@access(SIGNED_IN)
+def take_step(number, step):
+    term = _term_of_report(number)
+    report = queries.report_or_404(term)
+    form = StepForm(Step(step))
+    if (
+        form.validate_on_submit()
+        and attempt(
+            operations.take_step,
+            current_user,
+            report,
+            Step(step),
+            **form.values(),
+        )[0]
+    ):
+        flash(_("Done: %(step)s.", step=Step(step).label), "success")
+        return _to_draft(term)
+    return _draft_page(term, step_form=form)
