@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from secretariat import markup
 from secretariat.i18n import LANGUAGE_NAMES, current_language, localized
 from secretariat.security import STAFF, Role
 
@@ -74,6 +75,7 @@ def when(moment, style: str = "medium") -> str:
 
 def init_app(app) -> None:
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["markdown"] = markup.render
     app.jinja_env.globals.update(
         navigation=navigation,
         this_url=this_url,
