@@ -25,6 +25,7 @@ Kept = TypeVar("Kept")  # a page's HTML, or a feed's bytes
 # The stamps: one per group of pages that change together.
 DIRECTORY = "members.directory"  # the network as the public reads it: directory, cities, groups
 USERS_LISTING = "users"  # the staff's users table
+REPORTS = "reports"  # the published activity reports: a new revision is all that changes them
 
 
 class PageStamp(db.Model):

@@ -1,4 +1,4 @@
-"""Reports forms: an indicator of a term and a figure recorded for it."""
+"""Reports forms: an indicator of a term, a figure recorded for it, the narrative and a step."""
 
 import math
 from datetime import timedelta
@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from secretariat.forms import FOUNDED, Form, PlausibleDate
 from secretariat.i18n import localized
 from secretariat.reports.models import TITLE_LIMIT, UNIT_LIMIT
-from secretariat.reports.rules import COMMENT_NEEDED, Direction, Measure, Source
+from secretariat.reports.rules import COMMENT_NEEDED, Direction, Measure, Source, note_field
 
 TEXT_LIMIT = 2000
 NARRATIVE_LIMIT = 20_000
@@ -101,6 +101,21 @@ class NarrativeForm(Form):
     highlights_tr = _text(_l("Highlights of the year, in Turkish"))
     outlook_en = _text(_l("Outlook, in English"))
     outlook_tr = _text(_l("Outlook, in Turkish"))
+
+
+def narrative_form(groups, **kwargs) -> NarrativeForm:
+    """The narrative form with a note on each of groups ((id, name) pairs) in both languages."""
+
+    class WithNotes(NarrativeForm):
+        pass
+
+    for group_id, name in groups:
+        for code, label in (
+            ("en", _l("Note on %(group)s, in English", group=name)),
+            ("tr", _l("Note on %(group)s, in Turkish", group=name)),
+        ):
+            setattr(WithNotes, note_field(group_id, code), _text(label))
+    return WithNotes(**kwargs)
 
 
 class StepForm(Form):

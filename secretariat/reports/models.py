@@ -2,7 +2,17 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from secretariat.accounts.models import User
@@ -171,3 +181,39 @@ class ReportTransition(db.Model):
     @property
     def step_label(self):
         return Step(self.step).label
+
+
+class ReportSnapshot(db.Model):
+    """A published revision of a report, frozen: its facts, texts, pages and PDFs as they stood.
+
+    The database refuses any update of it, and its removal while its report exists (migration
+    2026_12_06, as for ballots): nothing that happens later changes what was published.
+    """
+
+    __tablename__ = "report_snapshots"
+    __table_args__ = (
+        UniqueConstraint("report_id", "revision"),
+        CheckConstraint("revision > 0", name="revision_positive"),
+        CheckConstraint("revision = 1 OR reason != ''", name="correction_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    revision: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text, default="")  # why a correction was published
+    facts: Mapped[dict] = mapped_column(JSON)
+    checksum: Mapped[str] = mapped_column(String(64))  # SHA-256 of the facts and the texts
+    html_en: Mapped[str] = mapped_column(Text, deferred=True)
+    html_tr: Mapped[str] = mapped_column(Text, deferred=True)
+    pdf_en: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf_tr: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf_en_size: Mapped[int] = mapped_column(default=0)
+    pdf_tr_size: Mapped[int] = mapped_column(default=0)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    report: Mapped[Report] = relationship()
+    published_by: Mapped[User | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"revision {self.revision} of report {self.report_id}"

@@ -6,18 +6,19 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from secretariat import audit, mail
+from secretariat import audit, cache, mail
 from secretariat.database import claim, insert_missing
 from secretariat.errors import RuleViolation
 from secretariat.extensions import db
 from secretariat.members.rules import require_staff
 from secretariat.presidency.models import Term
-from secretariat.reports import queries
+from secretariat.reports import document, queries
 from secretariat.reports.models import (
     NARRATIVE,
     Indicator,
     IndicatorFigure,
     Report,
+    ReportGroupNote,
     ReportTransition,
 )
 from secretariat.reports.queries import refuse_unless_may_set_targets
@@ -29,6 +30,8 @@ from secretariat.reports.rules import (
     Side,
     Source,
     Step,
+    note_field,
+    noted_groups,
 )
 from secretariat.security import public_url
 from secretariat.text import clean_line
@@ -142,22 +145,42 @@ def start_report(actor, term: Term) -> Report:
 
 
 def write_narrative(actor, report: Report, **texts) -> None:
-    """The report's texts in both languages; only while it is a draft, so what the presidency
-    reviews is what will be published."""
+    """The report's texts in both languages, and a note per working group (typed as
+    note_<group id>_<language>); only while it is a draft, so what the presidency reviews is
+    what will be published."""
     queries.refuse_unless_on(actor, report.term, Side.STAFF)
     if report.state != ReportState.DRAFT:
         raise RuleViolation(_l("The texts can be changed only while the report is a draft."))
+    notes = {note.group_id: note for note in report.notes}
     before = {name: getattr(report, name) for name in TEXTS}
     for name in TEXTS:
         setattr(report, name, (texts.get(name) or "").strip())
+    for group_id in noted_groups(texts):
+        typed = {
+            code: (texts.get(note_field(group_id, code)) or "").strip() for code in ("en", "tr")
+        }
+        note = notes.get(group_id)
+        if note is None:
+            if not any(typed.values()):
+                continue
+            note = ReportGroupNote(report_id=report.id, group_id=group_id)
+            db.session.add(note)
+        for code, text in typed.items():
+            before[note_field(group_id, code)] = getattr(note, f"note_{code}") or ""
+            setattr(note, f"note_{code}", text)
     db.session.flush()
     after = {name: getattr(report, name) for name in TEXTS}
-    changed = [name for name in TEXTS if before[name] != after[name]]
+    after |= {
+        note_field(group_id, code): (texts.get(note_field(group_id, code)) or "").strip()
+        for group_id in noted_groups(texts)
+        for code in ("en", "tr")
+    }
+    changed = [name for name in after if before.get(name, "") != after[name]]
     audit.record(
         actor,
         "report.write",
         report,
-        before={name: before[name] for name in changed},
+        before={name: before.get(name, "") for name in changed},
         after={name: after[name] for name in changed},
     )
 
@@ -190,6 +213,11 @@ def take_step(actor, report: Report, step: Step, comment: str = "") -> ReportTra
     )
     db.session.add(transition)
     db.session.flush()
+    if step == Step.PUBLISH:
+        snapshot = document.freeze(report, actor, queries.reason_of_correction(report))
+        comment = comment or snapshot.reason
+        cache.bump(cache.REPORTS)
+        cache.bump_directory()  # the home page links the latest report
     audit.record(
         actor,
         f"report.{step}",

@@ -5,8 +5,9 @@ from datetime import datetime, timedelta
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from secretariat.accounts.models import User
 from secretariat.applications.models import Application, ApplicationEvent
@@ -15,16 +16,18 @@ from secretariat.database import utcnow
 from secretariat.elections.models import Election, RollEntry, VoteRecord
 from secretariat.errors import NotAllowed, RuleViolation
 from secretariat.extensions import db
+from secretariat.i18n import localized
 from secretariat.members.models import City
 from secretariat.members.rules import may_act_for
-from secretariat.presidency.models import Delegation, Summit, Term
+from secretariat.presidency.models import Delegation, Term
 from secretariat.reports import rules
-from secretariat.reports.models import Indicator, Report, ReportTransition
+from secretariat.reports.models import Indicator, Report, ReportSnapshot, ReportTransition
 from secretariat.reports.rules import Side, Source, Step
 from secretariat.security import CITY_ROLES, STAFF, is_staff
 from secretariat.working_groups.models import (
     GroupMembership,
     GroupSession,
+    GroupStatus,
     SessionAttendance,
     SessionStatus,
     WorkingGroup,
@@ -149,24 +152,23 @@ class Facts:
 
 def facts_of(term: Term, window: rules.Window) -> Facts:
     """Everything the measures of term count, read once for all its indicators."""
-    closing = db.session.scalar(select(Summit.id).where(Summit.number == term.number + 1))
-    voted, roll = _turnout(closing)
+    voted, roll = _turnout(term.opening_summit_id)
     return Facts(
         cities=_city_facts(window),
         applications=_application_facts(window),
-        sessions=_session_facts(window),
-        summit_present=_summit_present(closing),
+        sessions=session_facts(window),
+        summit_present=_summit_present(term.opening_summit_id),
         voted=voted,
         roll=roll,
     )
 
 
-def _first_day(window: rules.Window):
+def first_day(window: rules.Window):
     return (window.starts_at - timedelta(days=1)).date()  # a day early: the zones differ
 
 
 def _city_facts(window: rules.Window) -> list[rules.CityFact]:
-    day = _first_day(window)
+    day = first_day(window)
     rows = db.session.execute(
         select(City.joined_on, City.join_route, City.withdrawn_on).where(
             or_(City.joined_on >= day, City.withdrawn_on >= day)
@@ -190,7 +192,7 @@ def _application_facts(window: rules.Window) -> list[rules.ApplicationFact]:
     return [rules.ApplicationFact(*row) for row in rows]
 
 
-def _session_facts(window: rules.Window) -> list[rules.SessionFact]:
+def session_facts(window: rules.Window) -> list[rules.SessionFact]:
     starts = GroupSession.starts_at >= window.starts_at
     in_window = (
         starts if window.ends_at is None else starts & (GroupSession.starts_at < window.ends_at)
@@ -271,6 +273,22 @@ class IndicatorsPage:
     standings: list[Standing]
 
 
+def noted_groups_of(term: Term) -> list[tuple[int, str]]:
+    """The groups the report of term has a note on: those active, or that met during it."""
+    window = window_of(term)
+    met = select(GroupSession.group_id)
+    if window is not None:
+        met = met.where(GroupSession.starts_at >= window.starts_at)
+        if window.ends_at is not None:
+            met = met.where(GroupSession.starts_at < window.ends_at)
+    groups = db.session.scalars(
+        select(WorkingGroup)
+        .where(or_(WorkingGroup.status == GroupStatus.ACTIVE, WorkingGroup.id.in_(met)))
+        .order_by(WorkingGroup.id)
+    )
+    return [(group.id, localized(group, "name").text) for group in groups]
+
+
 def all_groups() -> list[WorkingGroup]:
     """The groups an indicator may count: every one the network has had, oldest first."""
     return db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.id)).all()
@@ -326,3 +344,112 @@ def indicators_page(term: Term, now: datetime | None = None) -> IndicatorsPage:
             )
         )
     return IndicatorsPage(term, window, elapsed, standings)
+
+
+# --- published reports ---------------------------------------------------------------------
+
+SNAPSHOT_LISTED = (
+    ReportSnapshot.id,
+    ReportSnapshot.report_id,
+    ReportSnapshot.revision,
+    ReportSnapshot.reason,
+    ReportSnapshot.checksum,
+    ReportSnapshot.published_at,
+    ReportSnapshot.pdf_en_size,
+    ReportSnapshot.pdf_tr_size,
+)
+
+
+def _latest_revisions():
+    return (
+        select(ReportSnapshot.report_id, func.max(ReportSnapshot.revision).label("revision"))
+        .group_by(ReportSnapshot.report_id)
+        .subquery()
+    )
+
+
+def published_reports() -> list[tuple[Term, ReportSnapshot]]:
+    """Every published report's current revision, the latest term first."""
+    latest = _latest_revisions()
+    return db.session.execute(
+        select(Term, ReportSnapshot)
+        .join(Report, Report.term_id == Term.id)
+        .join(ReportSnapshot, ReportSnapshot.report_id == Report.id)
+        .join(
+            latest,
+            (latest.c.report_id == ReportSnapshot.report_id)
+            & (latest.c.revision == ReportSnapshot.revision),
+        )
+        .options(load_only(*SNAPSHOT_LISTED))
+        .order_by(Term.number.desc())
+    ).all()
+
+
+def latest_published() -> tuple[Term, ReportSnapshot] | None:
+    reports = published_reports()
+    return reports[0] if reports else None
+
+
+@dataclass(frozen=True)
+class PublishedPage:
+    term: Term
+    snapshot: ReportSnapshot
+    revisions: list[ReportSnapshot]  # every revision, the first first
+    language: str
+
+    @property
+    def current(self) -> ReportSnapshot:
+        return self.revisions[-1]
+
+    @property
+    def html(self) -> Markup:
+        """The page as it was rendered at publication, from the portal's own template."""
+        return Markup(getattr(self.snapshot, f"html_{self.language}"))  # noqa: S704  # nosec B704
+
+    @property
+    def is_current(self) -> bool:
+        return self.snapshot.revision == self.current.revision
+
+
+def published_or_404(year: int, revision: int | None, language: str) -> PublishedPage:
+    """A report's revision (by default its current one) with its page in language."""
+    term = db.one_or_404(select(Term).where(Term.year == year))
+    revisions = db.session.scalars(
+        select(ReportSnapshot)
+        .join(Report)
+        .where(Report.term_id == term.id)
+        .options(load_only(*SNAPSHOT_LISTED))
+        .order_by(ReportSnapshot.revision)
+    ).all()
+    if not revisions:
+        abort(404)
+    wanted = revisions[-1].revision if revision is None else revision
+    snapshot = db.session.scalar(
+        select(ReportSnapshot)
+        .where(
+            ReportSnapshot.report_id == revisions[0].report_id,
+            ReportSnapshot.revision == wanted,
+        )
+        .options(load_only(*SNAPSHOT_LISTED, getattr(ReportSnapshot, f"html_{language}")))
+    )
+    if snapshot is None:
+        abort(404)
+    return PublishedPage(term, snapshot, revisions, language)
+
+
+def pdf_or_404(year: int, revision: int, language: str) -> bytes:
+    data = db.session.scalar(
+        select(getattr(ReportSnapshot, f"pdf_{language}"))
+        .join(Report)
+        .join(Term)
+        .where(Term.year == year, ReportSnapshot.revision == revision)
+    )
+    if data is None:
+        abort(404)
+    return data
+
+
+def reason_of_correction(report: Report) -> str:
+    """Why the report is published again: the comment of its latest correction, if any."""
+    corrections = [t for t in report.transitions if t.step == Step.CORRECT]
+    return corrections[-1].comment if corrections else ""

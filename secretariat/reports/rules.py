@@ -504,3 +504,13 @@ def steps_from(state: str, sides: Iterable[Side]) -> list[Step]:
     """The steps a person on sides may take from state, in their order."""
     sides = set(sides)
     return [step for step in Step if step.source == state and step.side in sides]
+
+
+def note_field(group_id: int, language: str) -> str:
+    """The name under which a working group's note is typed, in one language."""
+    return f"note_{group_id}_{language}"
+
+
+def noted_groups(typed: dict) -> set[int]:
+    """The working groups whose notes were typed (fields named by note_field)."""
+    return {int(key.split("_")[1]) for key in typed if key.startswith("note_")}

@@ -1,14 +1,19 @@
-"""Reports pages: a term's indicators (public), setting them, and the report's draft and steps."""
+"""Reports pages: a term's indicators, the report's draft and steps, and the published reports."""
 
-from flask import flash, redirect, render_template, url_for
+from functools import partial
+from io import BytesIO
+
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from secretariat import cache
 from secretariat.errors import NotAllowed, attempt
-from secretariat.i18n import current_language
+from secretariat.i18n import current_language, localized
 from secretariat.presidency.models import Term
-from secretariat.reports import bp, operations, queries
-from secretariat.reports.forms import FigureForm, IndicatorForm, NarrativeForm, StepForm
+from secretariat.reports import bp, document, operations, queries
+from secretariat.reports.compilation import compile_facts
+from secretariat.reports.forms import FigureForm, IndicatorForm, StepForm, narrative_form
 from secretariat.reports.rules import Side, Step, steps_from
 from secretariat.security import PUBLIC, SIGNED_IN, STAFF, access
 
@@ -115,14 +120,19 @@ def _to_draft(term: Term):
     return redirect(url_for("reports.show_draft", number=term.number))
 
 
-def _draft_page(term: Term, narrative=None, step_form=None):
+def _draft_page(term: Term, narrative=None, step_form=None, preview=None):
     report = queries.report_of(term)
     sides = queries.sides_of(current_user, term)
+    facts = compile_facts(term)
+    texts = preview or document.texts_of(report)
+    groups = [(year.id, localized(year.group, "name").text) for year in facts.groups]
     return render_template(
         "reports/draft.html",
         term=term,
         report=report,
-        narrative=narrative or NarrativeForm(formdata=None, obj=report),
+        body=document.render_body(facts, texts, current_language()),
+        is_preview=preview is not None,
+        narrative=narrative or narrative_form(groups, formdata=None, data=texts.typed()),
         step_form=step_form or StepForm(None, formdata=None),
         steps=steps_from(report.state, sides) if report else [],
         is_staff=Side.STAFF in sides,
@@ -149,7 +159,9 @@ def start_report(number):
 def write_narrative(number):
     term = queries.term_or_404(number)
     report = queries.report_or_404(term)
-    form = NarrativeForm()
+    form = narrative_form(queries.noted_groups_of(term))
+    if form.validate_on_submit() and "preview" in request.form:
+        return _draft_page(term, narrative=form, preview=document.texts_of(report, form.values()))
     if (
         form.validate_on_submit()
         and attempt(operations.write_narrative, current_user, report, **form.values())[0]
@@ -178,3 +190,45 @@ def take_step(number, step):
         flash(_("Done: %(step)s.", step=Step(step).label), "success")
         return _to_draft(term)
     return _draft_page(term, step_form=form)
+
+
+# --- published reports: public, frozen -----------------------------------------------------
+
+
+@bp.route("/reports")
+@access(PUBLIC)
+def list_reports():
+    return cache.kept(cache.REPORTS, _reports_page)
+
+
+def _reports_page():
+    return render_template("reports/list.html", reports=queries.published_reports())
+
+
+@bp.route("/reports/<int:year>")
+@access(PUBLIC)
+def show_report(year):
+    return cache.kept(cache.REPORTS, partial(_published_page, year, None))
+
+
+@bp.route("/reports/<int:year>/revisions/<int:revision>")
+@access(PUBLIC)
+def show_revision(year, revision):
+    return cache.kept(cache.REPORTS, partial(_published_page, year, revision))
+
+
+def _published_page(year: int, revision: int | None):
+    language = current_language()
+    page = queries.published_or_404(year, revision, language)
+    return render_template("reports/published.html", page=page, language=language)
+
+
+@bp.route("/reports/<int:year>/revisions/<int:revision>/<any(en, tr):language>.pdf")
+@access(PUBLIC)
+def download_pdf(year, revision, language):
+    return send_file(
+        BytesIO(queries.pdf_or_404(year, revision, language)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"b40-activity-report-{year}-r{revision}-{language}.pdf",
+    )
