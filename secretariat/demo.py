@@ -41,6 +41,10 @@ DEMO_USERS = [
     ("mayor.tirana@b40.example", "Arben Hoxha", Role.MAYOR, "tirana", "en"),
     ("delegate.sarajevo@b40.example", "Amra Hodžić", Role.DELEGATE, "sarajevo", "en"),
     ("delegate.edirne@b40.example", "Zeynep Yıldız", Role.DELEGATE, "edirne", "tr"),
+    # the mayors of the past presidencies, who approved their terms' reports
+    ("mayor.istanbul@b40.example", "Ayla Aksoy", Role.MAYOR, "istanbul", "tr"),
+    ("mayor.athens@b40.example", "Ivan Dimitrov", Role.MAYOR, "athens", "en"),
+    ("mayor.sofia@b40.example", "Selin Aksoy", Role.MAYOR, "sofia", "en"),
 ]
 # Fictional mayors, one per city in the order of cities.csv; none is a real person.
 FIRST_NAMES = ["Ayla", "Nikos", "Mira", "Dritan", "Elena", "Goran", "Selin", "Ivan", "Ana", "Kemal"]
@@ -287,6 +291,7 @@ def load(scale: int = 0) -> None:
     elections_demo.load_demo_election()
     working_groups_demo.load_demo_groups()
     reports_demo.load_indicators()
+    reports_demo.load_reports()
     for number in range(scale):
         members.create_city(
             None,

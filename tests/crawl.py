@@ -101,6 +101,9 @@ class Visit:
     forms: list[Form] = field(default_factory=list)
 
 
+BINARY_TYPES = ("application/pdf",)  # downloads the crawler fetches but does not read
+
+
 def _internal(base: str, href: str) -> str | None:
     """The path and query of an href inside the portal, without its fragment; None elsewhere."""
     target = urlsplit(urljoin(base, href))
@@ -134,7 +137,8 @@ def crawl(
         if per_path[path] > MAX_VARIANTS_PER_PATH or len(seen_pattern[pattern]) > per_pattern:
             continue
         response = client.get(url)
-        html = response.get_data(as_text=True)
+        is_binary = response.mimetype in BINARY_TYPES
+        html = "" if is_binary else response.get_data(as_text=True)
         parser = PageParser(language)
         if "text/html" in response.content_type:
             parser.feed(html)

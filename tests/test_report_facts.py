@@ -811,12 +811,6 @@ def test_the_compiled_facts_of_zagrebs_running_term(app, facts_history):
     assert facts.indicators == []  # none set for term 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compilation._summit selects (Delegation, City) with an outer join, but City.country "
-    "is eager-loaded with an INNER JOIN to countries, which drops every delegation without a "
-    "city (a non-member): summit 5's Vranje is not counted",
-)
 def test_a_non_members_delegation_counts_among_the_summits_delegations(app, facts_history):
     with app.test_request_context():
         facts = compilation.compile_facts(_term(ZAGREB_TERM), NOW)

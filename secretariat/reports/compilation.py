@@ -189,20 +189,29 @@ def _day(moment: datetime | None) -> date | None:
 def _members(window: rules.Window, now: datetime) -> tuple[list[MemberLine], list[MemberLine]]:
     first = queries.first_day(window)
     rows = db.session.execute(
-        select(City, Country)
+        select(
+            City.english_name,
+            City.turkish_name,
+            City.official_name,
+            Country.name_en,
+            Country.name_tr,
+            City.joined_on,
+            City.join_route,
+            City.withdrawn_on,
+        )
         .join(Country, City.country_id == Country.id)
         .where(or_(City.joined_on >= first, City.withdrawn_on >= first))
         .order_by(City.sort_key_en, City.id)
-    ).all()
+    )
     joined, withdrawn = [], []
-    for city, country in rows:
-        fact = rules.CityFact(city.joined_on, city.join_route, city.withdrawn_on)
-        names = _names(city)
-        country_names = Names(country.name_en, country.name_tr)
+    for english, turkish, official, country_en, country_tr, joined_on, route, left_on in rows:
+        fact = rules.CityFact(joined_on, route, left_on)
+        names = Names(english, turkish or english, official)
+        country = Names(country_en, country_tr)
         if rules.new_members([fact], window, now):
-            joined.append(MemberLine(names, country_names, city.joined_on, city.join_route))
+            joined.append(MemberLine(names, country, joined_on, route))
         if rules.withdrawn([fact], window, now):
-            withdrawn.append(MemberLine(names, country_names, city.withdrawn_on, city.join_route))
+            withdrawn.append(MemberLine(names, country, left_on, route))
     return joined, withdrawn
 
 
@@ -276,16 +285,25 @@ def _summit(term: Term) -> SummitFacts | None:
     if summit is None:
         return None
     delegations = db.session.execute(
-        select(Delegation, City)
+        select(
+            Delegation.attended,
+            Delegation.city_name,
+            Delegation.city_name_en,
+            City.english_name,
+            City.turkish_name,
+            City.official_name,
+        )
         .outerjoin(City, Delegation.city_id == City.id)
         .where(Delegation.summit_id == summit.id)
         .order_by(Delegation.id)
     ).all()
     present = sorted(
         (
-            _names(city) if city else Names(d.city_name_en, d.city_name_en, d.city_name)
-            for d, city in delegations
-            if d.attended
+            Names(english, turkish or english, official)
+            if english
+            else Names(name_en or name, name_en or name, name)
+            for attended, name, name_en, english, turkish, official in delegations
+            if attended
         ),
         key=lambda names: names.name_en,
     )
@@ -373,17 +391,18 @@ def _in(text, language: str) -> str:
 
 def _growth(now: datetime) -> list[tuple[int, int]]:
     """Member cities at the end of each year since the founding (this year: so far)."""
+    today = now.date()
     joined = dict(
         db.session.execute(
-            select(extract("year", City.joined_on), func.count()).group_by(
-                extract("year", City.joined_on)
-            )
+            select(extract("year", City.joined_on), func.count())
+            .where(City.joined_on <= today)
+            .group_by(extract("year", City.joined_on))
         ).all()
     )
     left = dict(
         db.session.execute(
             select(extract("year", City.withdrawn_on), func.count())
-            .where(City.withdrawn_on.is_not(None))
+            .where(City.withdrawn_on <= today)
             .group_by(extract("year", City.withdrawn_on))
         ).all()
     )

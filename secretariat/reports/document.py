@@ -138,7 +138,7 @@ def charts_of(facts: ReportFacts, language: str) -> Charts:
             charts.ProgressRow(
                 label=line.title_tr if language == "tr" and line.title_tr else line.title_en,
                 share=0.0 if line.value is None or not line.target else line.value / line.target,
-                target_label=_("target %(figure)s", figure=_number(line.target)),
+                target_label=_number(line.target),
                 value_label=_number(line.value),
                 status_label=rules.Status(line.status).label if line.status else "—",
             )

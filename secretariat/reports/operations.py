@@ -11,7 +11,8 @@ from secretariat.database import claim, insert_missing
 from secretariat.errors import RuleViolation
 from secretariat.extensions import db
 from secretariat.members.rules import require_staff
-from secretariat.presidency.models import Term
+from secretariat.presidency.models import ChecklistTask, Summit, TaskKind, Term
+from secretariat.presidency.summits import operations as summits
 from secretariat.reports import document, queries
 from secretariat.reports.models import (
     NARRATIVE,
@@ -185,6 +186,20 @@ def write_narrative(actor, report: Report, **texts) -> None:
     )
 
 
+def _tick_presented(actor, term: Term) -> None:
+    """The checklist of the summit that ends the term: its report step is done once published."""
+    task = db.session.scalar(
+        select(ChecklistTask)
+        .join(Summit)
+        .where(
+            Summit.number == term.number + 1,
+            ChecklistTask.kind == TaskKind.ACTIVITY_REPORT_PRESENTED,
+        )
+    )
+    if task is not None:
+        summits.mark_task(actor, task, True)
+
+
 def take_step(actor, report: Report, step: Step, comment: str = "") -> ReportTransition:
     """Move the report one step (send, return, approve, publish, correct), as the charter's
     order of work says: staff write and publish, the term's presidency reviews. The other side
@@ -216,6 +231,7 @@ def take_step(actor, report: Report, step: Step, comment: str = "") -> ReportTra
     if step == Step.PUBLISH:
         snapshot = document.freeze(report, actor, queries.reason_of_correction(report))
         comment = comment or snapshot.reason
+        _tick_presented(actor, report.term)
         cache.bump(cache.REPORTS)
         cache.bump_directory()  # the home page links the latest report
     audit.record(

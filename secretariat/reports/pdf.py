@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, has_app_context
 
 LOGGER = logging.getLogger(__name__)
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per page otherwise
 STATIC_FOLDER = Path(__file__).resolve().parent.parent / "static"  # Flask's default for the package
 STATIC_URL_PATH = "/static"
 MIME_TYPES = {

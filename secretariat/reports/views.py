@@ -46,6 +46,7 @@ def list_indicators(number):
         page=page,
         may_set=queries.may_set_targets(current_user, page.term),
         sees_report=bool(queries.sides_of(current_user, page.term)),
+        is_published=queries.is_published_once(page.term),
         language=current_language(),
     )
 

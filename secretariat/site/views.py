@@ -6,6 +6,7 @@ from secretariat import cache
 from secretariat.i18n import current_language
 from secretariat.listing import requested_period
 from secretariat.presidency import queries as presidency
+from secretariat.reports import queries as reports
 from secretariat.security import PUBLIC, STAFF, access
 from secretariat.site import bp, queries
 from secretariat.working_groups import queries as working_groups
@@ -32,6 +33,7 @@ def _home_page() -> str:
         president=presidency.current_term(),
         elect=presidency.president_elect(),
         sessions=working_groups.upcoming_sessions(),
+        report=reports.latest_published(),
         language=current_language(),
     )
 
