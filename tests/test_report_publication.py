@@ -201,3 +201,33 @@ def test_no_report_is_published_for_an_unknown_year_or_revision(app, client, his
         assert client.get(address).status_code == 404
     assert "No report has been published yet." in words(client.get("/reports"))
     assert ZAGREB_TERM == 5
+
+
+def test_publishing_ticks_the_closing_summits_step_and_the_home_page_links_the_report(
+    app,
+    client,
+    history,
+    sign_in_as,
+    create_user,  # noqa: F811
+):
+    sofia = "/presidency/terms/4/report"
+    sign_in_as(Role.SECRETARIAT)
+    dashboard = "/summits/5/dashboard"  # Zagreb's summit ends Sofia's term
+    client.post_form("/summits/5/checklist/standard", {}, page=dashboard)
+    step_link = f'<a href="{sofia}">Activity report presented</a>'
+    assert step_link in client.get(dashboard).get_data(as_text=True)
+    mayor = app.test_client()
+    sign_in(mayor, create_user(Role.MAYOR, city="sofia").email)
+    client.post_form(f"{sofia}/start", {}, page=sofia)
+    client.post_form(f"{sofia}/send", {"comment": ""}, page=sofia)
+    mayor.post_form(f"{sofia}/approve", {"comment": ""}, page=sofia)
+    assert "Activity report presented" in words(client.get(dashboard))
+    assert client.post_form(f"{sofia}/publish", {"comment": ""}, page=sofia).status_code == 302
+    row = re.search(
+        r"Activity report presented</a></td>.*?</tr>",
+        client.get(dashboard).get_data(as_text=True),
+        re.S,
+    )
+    assert "done on" in row.group(0)
+    home = anonymous(app).get("/").get_data(as_text=True)
+    assert 'href="/reports/2025"' in home and "The latest activity report (2025)" in home
