@@ -19,6 +19,7 @@ from secretariat.extensions import db as _db
 from secretariat.extensions import limiter
 from secretariat.members import operations as members
 from secretariat.members.models import JoinRoute
+from secretariat.presidency.demo import load_history
 from secretariat.security import Role
 
 PASSWORD = "correct-horse-battery-staple"
@@ -41,14 +42,55 @@ settings.register_profile("suite", deadline=None)
 settings.load_profile("suite")
 
 
+# The longest tests, longest first (seconds on PostgreSQL beside the rest of the suite). A run
+# on xdist workers lasts at least as long as its longest test, and longer when that test starts
+# late, or queued behind another long one on the same worker while the others sit idle.
+LONG_TESTS = {
+    "tests/test_forms_fuzz.py::test_every_form_survives_hostile_input[secretariat]": 100,
+    "tests/test_forms_fuzz.py::test_every_form_survives_hostile_input[mayor]": 60,
+    "tests/test_forms_fuzz.py::test_every_form_survives_hostile_input[delegate]": 35,
+    "tests/test_forms_fuzz.py::test_every_form_survives_hostile_input[anonymous]": 30,
+    "tests/test_forms_fuzz.py::test_every_form_survives_hostile_input[admin]": 12,
+    "tests/test_crawl.py::test_crawl_every_page_of_a_role[secretariat-tr]": 10,
+    "tests/test_crawl.py::test_crawl_every_page_of_a_role[secretariat-en]": 6,
+    "tests/test_crawl.py::test_crawl_every_page_of_a_role[admin-en]": 5,
+    "tests/test_access.py::test_every_endpoint_answers_every_role_as_its_rule_says[secretariat]": 5,
+    "tests/test_access.py::test_every_endpoint_answers_every_role_as_its_rule_says[mayor]": 5,
+    "tests/test_access.py::test_every_endpoint_answers_every_role_as_its_rule_says[admin]": 4,
+    "tests/test_crawl.py::test_crawl_every_page_of_a_role[admin-tr]": 4,
+    "tests/test_crawl.py::test_crawl_every_page_of_a_role[mayor-en]": 4,
+    "tests/test_crawl.py::test_crawl_every_page_of_a_role[mayor-tr]": 4,
+    "tests/test_election_concurrency.py::test_seventy_cities_vote_while_closes_race_them": 4,
+}
+PLACE = pytest.StashKey[int]()  # a test's place in the collection as written
+
+
+def pytest_configure(config):
+    """Under xdist, hand each worker one test at a time (a worker holds the one it runs and the
+    next): with chunks, the five fuzz tests went to one worker together, one after the other."""
+    if getattr(config.option, "maxschedchunk", "absent") is None:
+        config.option.maxschedchunk = 1
+
+
 def pytest_collection_modifyitems(config, items):
     """On PostgreSQL (the suite's second run) only the tests that touch a database: the others
-    (pure rules, text folding, templates' words) ran on SQLite already and would only repeat."""
-    if not os.environ.get("TEST_DATABASE_URL"):
-        return
-    kept = [item for item in items if "app" in getattr(item, "fixturenames", ())]
-    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
-    items[:] = kept
+    (pure rules, text folding, templates' words) ran on SQLite already and would only repeat.
+    Under xdist, the long tests first, longest first, each followed by a short one: each worker
+    starts on a long test, and what waits behind a long test is a short one."""
+    for place, item in enumerate(items):
+        item.stash[PLACE] = place
+    if os.environ.get("TEST_DATABASE_URL"):
+        kept = [item for item in items if "app" in getattr(item, "fixturenames", ())]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker orders its collection alike
+        long = sorted(
+            (item for item in items if item.nodeid in LONG_TESTS),
+            key=lambda item: -LONG_TESTS[item.nodeid],
+        )
+        short = [item for item in items if item.nodeid not in LONG_TESTS]
+        paired = [test for pair in zip(long, short, strict=False) for test in pair]
+        items[:] = paired + long[len(short) :] + short[len(long) :]
 
 
 FIGURES: list[tuple[int, str]] = []  # (the test's place in the collection, the line)
@@ -57,7 +99,7 @@ FIGURES: list[tuple[int, str]] = []  # (the test's place in the collection, the 
 @pytest.fixture
 def figure(request):
     """figure(line): a figure a quality gate measured, printed at the end of the run."""
-    place = request.session.items.index(request.node)
+    place = request.node.stash.get(PLACE, 0)
     return lambda line: FIGURES.append((place, line))
 
 
@@ -148,6 +190,15 @@ def app(tmp_path_factory):
     app.test_client_class = Client
     with app.app_context():
         if _db.engine.dialect.name == "postgresql":
+            with _db.engine.connect() as connection:
+                # A commit returns once its WAL is written, not flushed to disk: its rows are
+                # seen, locked and checked exactly as before, only a crash of the server could
+                # lose the last ones, which a test's throwaway database never needs to survive.
+                # The flush was most of a commit's cost here (2.3 ms a commit against 0.5 ms).
+                name = _db.engine.dialect.identifier_preparer.quote(_db.engine.url.database)
+                connection.exec_driver_sql(f"ALTER DATABASE {name} SET synchronous_commit = off")
+                connection.commit()
+            _db.engine.dispose()  # the pool's next connections start with the setting
             with _db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
@@ -337,3 +388,10 @@ def demo_data(app, db):
     """The demo sign-ins, plus what staff work leaves behind: an invitation, a reset, audit rows.
     Loaded through the operations once per process, then written back."""
     load_once(app, "demo", lambda: (demo.load(), _staff_work()))
+
+
+@pytest.fixture
+def history(app, db):
+    """The real network and its presidency history: five terms, İstanbul 2021 to Zagreb 2026
+    (a module may define its own history fixture, which then takes its place)."""
+    load_once(app, "history", lambda: (demo.load_cities(), load_history(demo.DATA)))

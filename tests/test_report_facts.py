@@ -101,7 +101,7 @@ from secretariat.working_groups.models import (
     WorkingGroup,
 )
 from tests.conftest import add_cities
-from tests.test_reports import SOFIA_TERM, ZAGREB_TERM, history  # noqa: F401
+from tests.test_reports import SOFIA_TERM, ZAGREB_TERM
 
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)  # inside Zagreb's term 5, still running
 CITIES = {  # c1..c10: real member cities of the history
@@ -570,7 +570,7 @@ def _indicators(groups: dict[str, int]) -> None:
 
 
 @pytest.fixture
-def facts_history(app, history):  # noqa: F811
+def facts_history(app, history):
     """The hand-built history of terms 4 and 5 (see the module's docstring); the groups' ids."""
     with app.test_request_context():
         _cities()

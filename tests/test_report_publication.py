@@ -15,15 +15,17 @@ from secretariat.members.models import City, JoinRoute
 from secretariat.members.operations import create_city
 from secretariat.reports.models import ReportSnapshot
 from secretariat.security import Role
+from tests import test_forms_fuzz as fuzz
 from tests.conftest import sign_in
+from tests.crawl import crawl
 from tests.helpers import city, words
-from tests.test_reports import REPORT, TEXTS, ZAGREB_TERM, history, indicator, step  # noqa: F401
+from tests.test_reports import REPORT, TEXTS, ZAGREB_TERM, indicator, step
 
 YEAR = 2026  # Zagreb's term, the demo history's current one
 
 
 @pytest.fixture
-def published(app, client, history, sign_in_as, create_user):  # noqa: F811
+def published(app, client, history, sign_in_as, create_user):
     """Zagreb's report written, reviewed and published, with Niš (Ниш) joined during the term."""
     with app.test_request_context():
         create_city(
@@ -177,7 +179,7 @@ def test_staff_preview_the_texts_before_saving_and_write_a_note_per_group(
     app,
     client,
     history,
-    sign_in_as,  # noqa: F811
+    sign_in_as,
 ):
     sign_in_as(Role.SECRETARIAT)
     client.post_form(f"{REPORT}/start", {}, page=REPORT)
@@ -196,7 +198,7 @@ def test_staff_preview_the_texts_before_saving_and_write_a_note_per_group(
     assert "A year" in saved and "The group met." in saved
 
 
-def test_no_report_is_published_for_an_unknown_year_or_revision(app, client, history):  # noqa: F811
+def test_no_report_is_published_for_an_unknown_year_or_revision(app, client, history):
     for address in ("/reports/1999", f"/reports/{YEAR}", f"/reports/{YEAR}/revisions/1/en.pdf"):
         assert client.get(address).status_code == 404
     assert "No report has been published yet." in words(client.get("/reports"))
@@ -208,7 +210,7 @@ def test_publishing_ticks_the_closing_summits_step_and_the_home_page_links_the_r
     client,
     history,
     sign_in_as,
-    create_user,  # noqa: F811
+    create_user,
 ):
     sofia = "/presidency/terms/4/report"
     sign_in_as(Role.SECRETARIAT)
@@ -231,3 +233,25 @@ def test_publishing_ticks_the_closing_summits_step_and_the_home_page_links_the_r
     assert "done on" in row.group(0)
     home = anonymous(app).get("/").get_data(as_text=True)
     assert 'href="/reports/2025"' in home and "The latest activity report (2025)" in home
+
+
+def test_the_report_forms_survive_hostile_input(app, client, history, sign_in_as, figure):
+    """The fuzzer's sweep at the forms of a draft (the demo's report is in review, where the
+    crawler meets no texts form): every hostile value in every field, the others valid."""
+    sign_in_as(Role.SECRETARIAT)
+    client.post_form(f"{REPORT}/start", {}, page=REPORT)
+    forms = fuzz._forms(app, crawl(client, [REPORT], "en", max_pages=1))
+    assert {form.action for form in forms} >= {f"{REPORT}/texts", f"{REPORT}/send"}
+    token, sent = client.csrf_token(REPORT), 0
+    for form in forms:
+        for payload in fuzz._sweep(form):
+            response = client.post(form.action, data={**payload, "csrf_token": token})
+            sent += 1
+            assert response.status_code in fuzz.ANSWERS, f"{form.action} {payload!r:.200}"
+            if response.status_code == 302 and form.action.endswith("/send"):
+                step(client, "return")  # not the presidency: refused, and the draft stays
+                break
+            assert fuzz.CANARY not in response.get_data(as_text=True)
+    page = client.get(REPORT).get_data(as_text=True)
+    assert fuzz.CANARY not in page and "Traceback" not in page
+    figure(f"fuzz report draft: {sent} submissions to {len(forms)} forms")

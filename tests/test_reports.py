@@ -5,26 +5,18 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from secretariat import demo
 from secretariat.audit import AuditEntry
 from secretariat.extensions import db as _db
 from secretariat.mail import OutboxMessage
 from secretariat.members.models import JoinRoute
 from secretariat.members.operations import create_city
-from secretariat.presidency.demo import load_history
 from secretariat.reports.models import Indicator, IndicatorFigure, Report, ReportTransition
 from secretariat.security import Role
-from tests.conftest import load_once, sign_in
+from tests.conftest import sign_in
 from tests.helpers import words
 
 ZAGREB_TERM = 5  # the demo's current term: Zagreb, from the handover of 27 January 2026
 SOFIA_TERM = 4  # the term before: Sofia, 2025 to 2026, closed
-
-
-@pytest.fixture
-def history(app, db):
-    """The real network and its presidency history: five terms, Istanbul 2021 to Zagreb 2026."""
-    load_once(app, "history", lambda: (demo.load_cities(), load_history(demo.DATA)))
 
 
 def indicator(**changes) -> dict:

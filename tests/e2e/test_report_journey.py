@@ -32,7 +32,6 @@ from secretariat.security import Role
 from secretariat.working_groups.operations import PERMANENT_GROUPS
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import TIMEOUT_MS
-from tests.test_reports import history  # noqa: F401 - the real cities and terms 1 to 5
 
 pytestmark = pytest.mark.e2e
 
@@ -185,7 +184,7 @@ def test_staff_write_the_report_the_mayor_reviews_it_and_the_public_reads_its_pd
     db,
     open_page,
     create_user,
-    history,  # noqa: F811
+    history,
     language,
 ):
     say = say_in(app, language)
