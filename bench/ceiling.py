@@ -10,6 +10,11 @@ do at the very least, with the same columns:
   (WHERE status = 'active' ORDER BY sort_key_en, id LIMIT 50 OFFSET ...), joined to countries
   for the country's name, plus the COUNT(*) of active cities; the city's name (a link to its
   page), official name, country and the date it joined (ISO, no Babel).
+- `/reports/<year>` for the portal's public /reports/<year> (and `/reports`, the list, is
+  measured against it too): one query for the term of that year joined to its report's latest
+  snapshot, for that snapshot's stored page (`html_en`, or `html_tr` with `?lang=tr`), plus
+  one for the report's revision list (revision, published_at); a minimal template with a title,
+  the revision list and the stored HTML as it is (`|safe`).
 
 No sessions, sign-in, CSRF, translations, rate limiting, security headers or base layout:
 whatever the portal costs above these pages is the price of those, plus whatever it does on top.
@@ -18,9 +23,9 @@ whatever the portal costs above these pages is the price of those, plus whatever
 """
 
 import os
-from datetime import date
+from datetime import date, datetime
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_sqlalchemy import SQLAlchemy
 from jinja2 import DictLoader
 from sqlalchemy import ForeignKey, func, select
@@ -123,6 +128,50 @@ class City(db.Model):
     sort_key_en: Mapped[str]
 
 
+REPORT_TEMPLATE = """<!doctype html>
+<html lang="{{ language }}">
+<head><meta charset="utf-8"><title>Activity report {{ year }}</title></head>
+<body>
+<ol>
+  {% for revision, published_at in revisions %}
+  <li><a href="/reports/{{ year }}/revisions/{{ revision }}">Revision {{ revision }}, {{ published_at.date().isoformat() }}</a></li>
+  {% endfor %}
+</ol>
+{{ html|safe }}
+</body>
+</html>
+"""
+
+
+class Term(db.Model):
+    """The columns of the portal's terms table the report page reads."""
+
+    __tablename__ = "terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int | None]
+
+
+class Report(db.Model):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id"))
+
+
+class ReportSnapshot(db.Model):
+    """The columns of the portal's report_snapshots table the report page reads."""
+
+    __tablename__ = "report_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    revision: Mapped[int]
+    html_en: Mapped[str]
+    html_tr: Mapped[str]
+    published_at: Mapped[datetime]
+
+
 def requested_page() -> int:
     value = request.args.get("page", "1")
     return max(int(value), 1) if value.isdigit() and len(value) < 7 else 1
@@ -132,7 +181,13 @@ def create_app() -> Flask:
     path = os.environ["CEILING_DATABASE"]
     app = Flask(__name__)
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///file:{path}?mode=ro&uri=true"
-    app.jinja_loader = DictLoader({"users.html": USERS_TEMPLATE, "cities.html": CITIES_TEMPLATE})
+    app.jinja_loader = DictLoader(
+        {
+            "users.html": USERS_TEMPLATE,
+            "cities.html": CITIES_TEMPLATE,
+            "report.html": REPORT_TEMPLATE,
+        }
+    )
     db.init_app(app)
 
     @app.get("/")
@@ -173,6 +228,33 @@ def create_app() -> Flask:
             total=total,
             page=page,
             pages=max(1, -(-total // PAGE_SIZE)),
+        )
+
+    @app.get("/reports/<int:year>")
+    def report(year):
+        language = "tr" if request.args.get("lang") == "tr" else "en"
+        latest = (
+            select(func.max(ReportSnapshot.revision))
+            .where(ReportSnapshot.report_id == Report.id)
+            .correlate(Report)
+            .scalar_subquery()
+        )
+        found = db.session.execute(
+            select(Report.id, getattr(ReportSnapshot, f"html_{language}"))
+            .join(Term, Term.id == Report.term_id)
+            .join(ReportSnapshot, ReportSnapshot.report_id == Report.id)
+            .where(Term.year == year, ReportSnapshot.revision == latest)
+        ).first()
+        if found is None:
+            abort(404)
+        report_id, html = found
+        revisions = db.session.execute(
+            select(ReportSnapshot.revision, ReportSnapshot.published_at)
+            .where(ReportSnapshot.report_id == report_id)
+            .order_by(ReportSnapshot.revision)
+        ).all()
+        return render_template(
+            "report.html", year=year, language=language, html=html, revisions=revisions
         )
 
     return app

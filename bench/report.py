@@ -11,10 +11,15 @@ page; a slice's ratio is its requests/s over the mean of its ceiling's two runs 
 a page's ratio is the mean over its slices. When a ceiling's runs differ by more than DRIFT,
 the machine was not quiet during the run and the report says so.
 
-Targets: every listing page (staff users, member directory) at least RATIO_TARGET of its
-ceiling's requests/s; the member directory pages and the city page at p99 <= P99_TARGET_MS
+Ceilings: `ceiling` (users), `ceiling-members` (cities), `ceiling-reports` (a published
+activity report: its stored page and revision list).
+
+Targets: every listing page (staff users, member directory, a group page) and the published
+report pages (/reports/<year> in both languages, and the /reports list) at least RATIO_TARGET
+of its ceiling's requests/s; the member directory pages and the city page at p99 <= P99_TARGET_MS
 (the membership issue's target, with the statement count of the directory independent of its
-rows, from queries.md).
+rows, from queries.md). If RUN_DIR holds report_facts.md (bench/report_facts.py: the statements
+and time of compiling each term's report facts, the PDF's timings), it is added to OUT_MD.
 """
 
 import re
@@ -38,6 +43,17 @@ def is_listing(key: str) -> bool:
     """The pages the ratio target applies to: the staff users listing, the member directory and
     a group's page (its member cities)."""
     return key.startswith(("users", "members", "group"))
+
+
+def is_report(key: str) -> bool:
+    """The published activity report pages: /reports/<year> (en, tr) and the /reports list."""
+    return key.startswith("report")
+
+
+def has_ratio_target(key: str) -> bool:
+    """The pages the ratio target applies to: the listings, and the published report pages
+    (the activity reports issue: at least RATIO_TARGET of their bare ceiling)."""
+    return is_listing(key) or is_report(key)
 
 
 def has_p99_target(key: str) -> bool:
@@ -226,10 +242,11 @@ def figures(ceilings: dict[str, list[dict]], pages: list[dict]) -> list[list[str
 
 
 def targets(pages: list[dict]) -> list[list[str]]:
-    """The targets, page by page: the ratio for listings, p99 for the directory and city page."""
+    """The targets, page by page: the ratio for listings and report pages, p99 for the directory,
+    the city, group and calendar pages."""
     rows = []
     for page in pages:
-        listing, timed = is_listing(page["key"]), has_p99_target(page["key"])
+        listing, timed = has_ratio_target(page["key"]), has_p99_target(page["key"])
         if not (listing or timed):
             continue
         rows.append(
@@ -269,13 +286,14 @@ def summary(ceilings: dict[str, list[dict]], pages: list[dict], queries: Path) -
         ("staff users", "users"),
         ("member directory", "members"),
         ("group page", "group"),
+        ("published reports", "report"),
     ):
         group = [page for page in pages if page["key"].startswith(prefix)]
         if group:
             worst = min(group, key=lambda page: page["ratio"])
             met = all(page["ratio"] >= RATIO_TARGET for page in group)
             notes.append(
-                f"Ratio target, {name} (every listing page at least {RATIO_TARGET:.0%} of its "
+                f"Ratio target, {name} (every such page at least {RATIO_TARGET:.0%} of its "
                 f"ceiling's requests/s): {verdict(met)}; the slowest, {worst['label']}, is at "
                 f"{worst['ratio']:.2f} of the ceiling."
             )
@@ -324,11 +342,19 @@ def main(run_dir: str, out_md: str) -> int:
     for note in notes:
         print(note.replace("**", ""))
 
-    md = ["# Benchmark: the listing pages against bare ceilings", "", "```"]
+    md = ["# Benchmark: the listing and report pages against bare ceilings", "", "```"]
     md += [(run / "meta.txt").read_text().strip(), "```", "", *markdown(HEADER, table), ""]
     md += ["## Targets", "", *markdown(VERDICT_HEADER, verdicts), ""]
     for note in notes:
         md += [note, ""]
+    facts = run / "report_facts.md"
+    if facts.exists():
+        md += [
+            "## Activity reports: compiling the facts, the PDF",
+            "",
+            facts.read_text().strip(),
+            "",
+        ]
     if queries.exists():
         md += ["## SQL statements per request", "", queries.read_text().strip(), ""]
     Path(out_md).parent.mkdir(parents=True, exist_ok=True)

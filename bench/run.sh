@@ -8,8 +8,10 @@
 # Builds a fresh SQLite database in a temporary instance folder (the demo network and users +
 # SCALE synthetic member cities and SCALE synthetic delegates), serves the portal and
 # bench/ceiling.py with gunicorn (2 workers each) on 127.0.0.1, signs in as the demo admin,
-# runs wrk against each page in turn with its ceiling (users or cities) measured before and
+# runs wrk against each page in turn with its ceiling (users, cities or report) measured before and
 # after it, prints a table and the targets' verdicts, and writes them to bench/out/latest.md
+# (also the SQL statements per page, the planning job's time, and bench/report_facts.py:
+# compiling every term's activity-report facts and the report's PDF, on a copy of the database)
 # (raw wrk outputs in bench/out/raw/).
 # Everything stays on 127.0.0.1, every wait is bounded, and both servers are stopped on exit.
 set -euo pipefail
@@ -115,7 +117,15 @@ log "timing the planning job for every group"
     || { cat "$WORK/plan.log" >&2; exit 1; }
 cat "$WORK/plan.md"
 
+# The machine's load before the servers start, read before report_facts.py: its ~1 min of
+# PDF rendering would otherwise count in the 1-minute figure.
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- compiling every term's report facts, and the PDF (in-process, on a copy) ------------
+log "compiling every term's report facts, timing the PDF"
+"$BIN/python" bench/report_facts.py "$DATABASE" >"$WORK/report_facts.md" 2>"$WORK/report_facts.log" \
+    || { cat "$WORK/report_facts.log" >&2; exit 1; }
+cat "$WORK/report_facts.md"
 
 # --- the two servers ---------------------------------------------------------------------
 read -r PORTAL_PORT CEILING_PORT < <("$BIN/python" - <<'EOF'
@@ -158,7 +168,9 @@ log "signed in as $ADMIN_EMAIL"
 
 # --- the pages ---------------------------------------------------------------------------
 # Each page has its ceiling: the staff pages (and the home page) the users ceiling, the member
-# pages the cities ceiling. The ceiling is measured before and after every page
+# pages the cities ceiling, the published activity reports (and their list) the report ceiling
+# (bench/ceiling.py /reports/2025: the stored page of the latest snapshot, the revision list).
+# The ceiling is measured before and after every page
 # (Cu A Cu B Cu ... Cu Cm M Cm N Cm ...), for a shorter time, and the pages are visited ROUNDS
 # times, so each slice of a page is compared with its ceiling of the same few seconds: a
 # machine that gets busier or quieter during the run moves both sides of the ratio alike, and
@@ -168,6 +180,7 @@ log "signed in as $ADMIN_EMAIL"
 declare -A CEILINGS=(
     [ceiling]="ceiling|ceiling: users (bare Flask, 50 rows)|$CEILING/|no|${PIDS[1]}|ceiling"
     [ceiling-members]="ceiling-members|ceiling: cities (bare Flask, 50 rows)|$CEILING/members|no|${PIDS[1]}|ceiling-members"
+    [ceiling-reports]="ceiling-reports|ceiling: published report (bare Flask, stored HTML)|$CEILING/reports/2025|no|${PIDS[1]}|ceiling-reports"
 )
 PAGES=(
     "users|/staff/users (page 1, 50 rows)|$PORTAL/staff/users|yes|${PIDS[0]}|ceiling"
@@ -181,6 +194,9 @@ PAGES=(
     "group|/working-groups/local-climate-action (group page, 50 member rows)|$PORTAL/working-groups/local-climate-action|no|${PIDS[0]}|ceiling-members"
     "calendar|/calendar.ics (every group's sessions)|$PORTAL/calendar.ics|no|${PIDS[0]}|ceiling-members"
     "calendar-gzip|/calendar.ics, gzip (as calendar apps ask)|$PORTAL/calendar.ics|gzip|${PIDS[0]}|ceiling-members"
+    "report|/reports/2025 (published report, anonymous)|$PORTAL/reports/2025|no|${PIDS[0]}|ceiling-reports"
+    "report-tr|/reports/2025?lang=tr|$PORTAL/reports/2025?lang=tr|no|${PIDS[0]}|ceiling-reports"
+    "reports|/reports (the published reports, anonymous)|$PORTAL/reports|no|${PIDS[0]}|ceiling-reports"
 )
 SLICE=$(( DURATION / ROUNDS > 2 ? DURATION / ROUNDS : 2 ))
 CEILING_SLICE=$(( (SLICE * 6 + 9) / 10 > 2 ? (SLICE * 6 + 9) / 10 : 2 ))
@@ -250,7 +266,7 @@ stop_servers
 # --- the report --------------------------------------------------------------------------
 cat >"$WORK/meta.txt" <<EOF
 date:        $(date '+%Y-%m-%d %H:%M %Z')
-load avg:    $LOADAVG (1/5/15 min, before the servers started)
+load avg:    $LOADAVG (1/5/15 min, before report_facts.py and the servers started)
 machine:     $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 python:      $("$BIN/python" -c 'import platform, sqlite3; print(platform.python_version(), "/ SQLite", sqlite3.sqlite_version)')
 scale:       SCALE=$SCALE -> $USERS users, $CITIES active member cities
@@ -268,6 +284,8 @@ status=0
 "$BIN/python" bench/report.py "$WORK" "$OUT/latest.md" || status=$?
 echo
 cat "$WORK/plan.md"
+echo
+cat "$WORK/report_facts.md"
 echo
 echo "SQL statements per request:"
 sed -n '/^|/p; /^N+1 check/p' "$WORK/queries.md" | sed 's/\*\*//g'
