@@ -3,6 +3,7 @@
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain, repeat
 
 from flask_babel import force_locale
 from sqlalchemy import extract, func, or_, select
@@ -11,8 +12,8 @@ from secretariat.applications.models import Application, ApplicationEvent
 from secretariat.applications.rules import Action
 from secretariat.database import utcnow
 from secretariat.elections import queries as elections
-from secretariat.elections.models import Election, Phase, VoteRecord
-from secretariat.elections.rules import BLANK, NO, YES
+from secretariat.elections.models import Election, Phase, Tally, VoteRecord
+from secretariat.elections.rules import BLANK, NO, YES, count
 from secretariat.extensions import db
 from secretariat.members.models import City, Country
 from secretariat.presidency.models import Delegation, Summit, Term
@@ -159,7 +160,7 @@ def compile_facts(term: Term, now: datetime | None = None) -> ReportFacts:
     window = queries.window_of(term) or rules.Window(now, now)
     joined, withdrawn = _members(window, now)
     received, approved, rejected, median_days = _applications(window, now)
-    page = queries.indicators_page(term, now)
+    page = queries.indicators_page(term, now, queries.facts_of(term, window))
     return ReportFacts(
         term_number=term.number,
         year=term.year,
@@ -187,7 +188,6 @@ def _day(moment: datetime | None) -> date | None:
 
 
 def _members(window: rules.Window, now: datetime) -> tuple[list[MemberLine], list[MemberLine]]:
-    first = queries.first_day(window)
     rows = db.session.execute(
         select(
             City.english_name,
@@ -200,7 +200,12 @@ def _members(window: rules.Window, now: datetime) -> tuple[list[MemberLine], lis
             City.withdrawn_on,
         )
         .join(Country, City.country_id == Country.id)
-        .where(or_(City.joined_on >= first, City.withdrawn_on >= first))
+        .where(
+            or_(
+                queries.on_a_day_of(City.joined_on, window),
+                queries.on_a_day_of(City.withdrawn_on, window),
+            )
+        )
         .order_by(City.sort_key_en, City.id)
     )
     joined, withdrawn = [], []
@@ -232,10 +237,9 @@ def _applications(window: rules.Window, now: datetime) -> tuple[int, int, int, f
         .where(or_(Application.submitted_at >= window.starts_at, decided.c.at >= window.starts_at))
     ).all()
     facts = [rules.ApplicationFact(submitted, at) for submitted, at, _ in rows]
+    decided = {id(fact) for fact in rules.decided_in(facts, window, now)}
     in_term = [
-        action
-        for submitted, at, action in rows
-        if at is not None and rules.decided_in([rules.ApplicationFact(submitted, at)], window, now)
+        action for fact, (*_, action) in zip(facts, rows, strict=True) if id(fact) in decided
     ]
     return (
         rules.applications_received(facts, window, now),
@@ -337,11 +341,18 @@ def _election(term: Term) -> ElectionFacts | None:
             .group_by(VoteRecord.round)
         ).all()
     )
+    counted: dict[int, dict[str, int]] = {}
+    for number, choice, votes in db.session.execute(
+        select(Tally.round, Tally.choice, Tally.votes).where(Tally.election_id == election.id)
+    ):
+        counted.setdefault(number, {})[choice] = votes
     rounds = []
     for number in elections.closed_rounds(election):
-        outcome = elections.outcome(election, number)
-        if outcome is None:
+        if number not in counted:
             continue
+        on_ballot = [str(c.id) for c in elections.round_candidates(election, number)]
+        choices = chain.from_iterable(repeat(code, n) for code, n in counted[number].items())
+        outcome = count(on_ballot, choices, number)
         rounds.append(
             RoundFacts(
                 number=number,

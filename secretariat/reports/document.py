@@ -22,6 +22,7 @@ from secretariat.security import public_url
 from secretariat.working_groups.models import SessionKind
 
 log = logging.getLogger(__name__)
+LISTED = 200  # cities named in a table of joins or withdrawals; a count says the rest
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,7 @@ def render_body(facts: ReportFacts, texts: Texts, language: str, **frame) -> Mar
                     "—" if share is None else format_percent(share / rules.PERCENT)
                 ),
                 number=_number,
+                listed=LISTED,
                 route_label=lambda code: JoinRoute(code).label,
                 kind_label=lambda code: SessionKind(code).label,
                 direction_label=lambda code: rules.Direction(code).label,

@@ -167,11 +167,19 @@ def first_day(window: rules.Window):
     return (window.starts_at - timedelta(days=1)).date()  # a day early: the zones differ
 
 
+def on_a_day_of(column, window: rules.Window):
+    """SQL: the date column falls on a day of the window, a day's margin either side (the
+    zones differ; the rules decide at the edges)."""
+    holds = column >= first_day(window)
+    if window.ends_at is not None:
+        holds &= column <= (window.ends_at + timedelta(days=1)).date()
+    return holds
+
+
 def _city_facts(window: rules.Window) -> list[rules.CityFact]:
-    day = first_day(window)
     rows = db.session.execute(
         select(City.joined_on, City.join_route, City.withdrawn_on).where(
-            or_(City.joined_on >= day, City.withdrawn_on >= day)
+            or_(on_a_day_of(City.joined_on, window), on_a_day_of(City.withdrawn_on, window))
         )
     )
     return [rules.CityFact(*row) for row in rows]
@@ -323,13 +331,17 @@ def current_value(indicator: Indicator, facts: Facts | None, window, now) -> flo
     )
 
 
-def indicators_page(term: Term, now: datetime | None = None) -> IndicatorsPage:
-    """The term's indicators, each with its value so far, its progress and its status."""
+def indicators_page(
+    term: Term, now: datetime | None = None, facts: Facts | None = None
+) -> IndicatorsPage:
+    """The term's indicators, each with its value so far, its progress and its status (from
+    facts when the caller has read them already)."""
     now = now or utcnow()
     window = window_of(term)
     indicators = indicators_of(term)
     is_computed = any(indicator.source == Source.COMPUTED for indicator in indicators)
-    facts = facts_of(term, window) if window is not None and is_computed else None
+    if facts is None and window is not None and is_computed:
+        facts = facts_of(term, window)
     elapsed = rules.elapsed_share(window, now) if window is not None else 0.0
     standings = []
     for indicator in indicators:
