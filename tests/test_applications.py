@@ -772,7 +772,9 @@ def test_each_step_records_who_when_and_the_note_and_is_audited(app, client, net
             .order_by(AuditEntry.id)
         ).all()
         actors = _db.session.scalars(
-            select(AuditEntry.actor_label).where(AuditEntry.target_type == "applications")
+            select(AuditEntry.actor_label)
+            .where(AuditEntry.target_type == "applications")
+            .order_by(AuditEntry.id)
         ).all()
     assert actions == [
         "application.submit",
