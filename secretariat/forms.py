@@ -7,6 +7,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     DateTimeLocalField,
     IntegerField,
@@ -33,6 +34,22 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class QuickSelect(widgets.Select):
+    """wtforms' select with the plain option written directly, the same HTML: a list of zones
+    has hundreds of options, and a form shown again after an error draws every one."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = " selected" if choice.selected else ""
+        value, label = escape(choice.value), escape(choice.label or choice.value)
+        return Markup(f'<option{selected} value="{value}">{label}</option>')  # noqa: S704  # nosec B704 - escaped above
+
+
+QUICK_SELECT = QuickSelect()
+
+
 class Form(FlaskForm):
     """The base of every form: what people type is stripped (a password is taken as typed), and
     values() hands an operation the fields by name, without the CSRF token or the buttons."""
@@ -42,6 +59,10 @@ class Form(FlaskForm):
             if not issubclass(unbound_field.field_class, PasswordField):
                 filters = [_strip, *unbound_field.kwargs.get("filters", ())]
                 options = {**options, "filters": filters}
+            if type(unbound_field.field_class.widget) is widgets.Select and not (
+                unbound_field.field_class.widget.multiple or "widget" in unbound_field.kwargs
+            ):
+                options = {**options, "widget": QUICK_SELECT}
             return unbound_field.bind(form=form, **options)
 
     def values(self, *names: str) -> dict:
