@@ -841,7 +841,9 @@ def _more_of_everything(app, groups: dict[str, int]) -> None:
     more indicator of each kind."""
     with app.test_request_context():
         add_cities(50, "Extra", joined_on=date(2025, 6, 1))
-        extra = _db.session.scalars(select(City).where(City.english_name.like("Extra %"))).all()
+        extra = _db.session.scalars(
+            select(City).where(City.english_name.like("Extra %")).order_by(City.id)
+        ).all()
         withdraw_city(None, extra[0], date(2025, 7, 1))
         big = WorkingGroup(slug="big", name_en="Big", status=GroupStatus.ACTIVE)
         _db.session.add(big)

@@ -279,10 +279,14 @@ def test_the_report_goes_from_draft_through_review_to_published(
             select(ReportTransition.step, ReportTransition.comment).order_by(ReportTransition.id)
         ).all()
         mail_to_mayor = _db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.recipient == mayor_user.email)
+            select(OutboxMessage)
+            .where(OutboxMessage.recipient == mayor_user.email)
+            .order_by(OutboxMessage.id)
         ).all()
         mail_to_staff = _db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.recipient == staff.email)
+            select(OutboxMessage)
+            .where(OutboxMessage.recipient == staff.email)
+            .order_by(OutboxMessage.id)
         ).all()
     assert [name for name, _comment in steps] == ["send", "return", "send", "approve", "publish"]
     assert steps[1][1] == "Add the climate group's note."
