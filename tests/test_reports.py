@@ -352,3 +352,12 @@ def test_a_published_report_locks_its_terms_targets(app, client, history, sign_i
     assert response.status_code == 200
     assert "its targets stay as they were" in words(response)
     assert stored(app)[0].target == 8
+
+
+def test_a_share_is_written_as_the_readers_language_writes_a_percentage(
+    app, client, history, sign_in_as
+):
+    sign_in_as(Role.SECRETARIAT)
+    add(client, title_en="Turnout", source="computed", measure="election_turnout", target="60")
+    assert "At least 60%" in words(client.get(indicators_url()))
+    assert "En az %60" in words(client.get(f"{indicators_url()}?lang=tr"))

@@ -110,6 +110,7 @@ class IndicatorLine:
     value: float | None
     progress: float
     status: str | None
+    is_percent: bool = False
 
 
 @dataclass(frozen=True)
@@ -392,6 +393,7 @@ def _indicator_line(standing: queries.Standing) -> IndicatorLine:
         value=standing.value,
         progress=standing.progress,
         status=standing.status.value if standing.status else None,
+        is_percent=indicator.is_percent,
     )
 
 

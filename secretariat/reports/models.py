@@ -19,7 +19,7 @@ from secretariat.accounts.models import User
 from secretariat.database import UTCDateTime, sql_list, utcnow
 from secretariat.extensions import db
 from secretariat.presidency.models import Term
-from secretariat.reports.rules import Direction, Measure, ReportState, Source, Step
+from secretariat.reports.rules import PER_CENT, Direction, Measure, ReportState, Source, Step
 from secretariat.working_groups.models import WorkingGroup
 
 TITLE_LIMIT = 200
@@ -74,6 +74,12 @@ class Indicator(db.Model):
     @property
     def measure_label(self):
         return Measure(self.measure).label if self.measure else ""
+
+    @property
+    def is_percent(self) -> bool:
+        """A share the portal computes (turnout, attendance): shown as the locale writes a
+        percentage (45 %, %45), whatever unit was typed."""
+        return bool(self.measure) and Measure(self.measure).unit is PER_CENT
 
     def __str__(self) -> str:
         return f"indicator {self.position} of term {self.term_id}"
