@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from secretariat import cache
 from secretariat.errors import NotAllowed, attempt
-from secretariat.i18n import current_language, localized
+from secretariat.i18n import current_language
 from secretariat.presidency.models import Term
 from secretariat.reports import bp, document, operations, queries
 from secretariat.reports.compilation import compile_facts
@@ -126,14 +126,14 @@ def _draft_page(term: Term, narrative=None, step_form=None, preview=None):
     sides = queries.sides_of(current_user, term)
     facts = compile_facts(term)
     texts = preview or document.texts_of(report)
-    groups = [(year.id, localized(year.group, "name").text) for year in facts.groups]
     return render_template(
         "reports/draft.html",
         term=term,
         report=report,
         body=document.render_body(facts, texts, current_language()),
         is_preview=preview is not None,
-        narrative=narrative or narrative_form(groups, formdata=None, data=texts.typed()),
+        narrative=narrative
+        or narrative_form(queries.noted_groups_of(term), formdata=None, data=texts.typed()),
         step_form=step_form or StepForm(None, formdata=None),
         steps=steps_from(report.state, sides) if report else [],
         is_staff=Side.STAFF in sides,
