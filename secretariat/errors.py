@@ -86,7 +86,12 @@ CSRF_TEXT = _l("The form had expired or came from elsewhere. Please reload the p
 def render_error(code: int, detail=None, incident: str | None = None):
     title, message = ERROR_TEXTS.get(code, ERROR_TEXTS[400 if code < 500 else 500])
     body = render_template(
-        "errors/error.html", code=code, title=title, message=detail or message, incident=incident
+        "errors/error.html",
+        code=code,
+        title=title,
+        message=detail or message,
+        incident=incident,
+        is_error_page=True,
     )
     return body, code
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from secretariat import markup
 from secretariat.i18n import LANGUAGE_NAMES, current_language, localized
-from secretariat.security import STAFF, Role
+from secretariat.security import STAFF, Role, public_url
 
 PUBLIC_NAV = [
     ("site.show_home", _l("Home")),
@@ -54,6 +54,20 @@ def this_url(**changes) -> str:
     return f"{request.script_root}{quote(request.path)}?{query}"
 
 
+def in_every_language(endpoint: str, values: dict) -> dict[str, str]:
+    """{language: the page's absolute address in it}, at the trusted public origin."""
+    return {code: public_url(endpoint, **values, lang=code) for code in LANGUAGE_NAMES}
+
+
+def alternates() -> dict[str, str]:
+    """This page in every language at the public origin, for the head's alternate and canonical
+    links; empty on an error page, which has no address of its own."""
+    if request.endpoint is None or request.url_rule is None:
+        return {}
+    values = {k: v for k, v in request.args.items() if k != "lang"}
+    return in_every_language(request.endpoint, {**(request.view_args or {}), **values})
+
+
 def show_localized(obj, field: str) -> Markup:
     """Content in the viewer's language, marked with its language when it had to fall back."""
     value = localized(obj, field)
@@ -79,6 +93,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         navigation=navigation,
         this_url=this_url,
+        alternates=alternates,
         show_localized=show_localized,
         localized=localized,
         current_language=current_language,

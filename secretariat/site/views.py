@@ -1,15 +1,29 @@
 """The home page, and the staff's views of the audit log and the outbox."""
 
-from flask import render_template, request
+from flask import Response, render_template, request
 
 from secretariat import cache
 from secretariat.i18n import current_language
 from secretariat.listing import requested_period
 from secretariat.presidency import queries as presidency
 from secretariat.reports import queries as reports
-from secretariat.security import PUBLIC, STAFF, access
+from secretariat.security import PUBLIC, STAFF, access, public_url
 from secretariat.site import bp, queries
+from secretariat.templating import in_every_language
 from secretariat.working_groups import queries as working_groups
+
+# What search engines leave alone: the staff's pages, an applicant's private status page, the
+# sign-in and account pages and every token address.
+PRIVATE_PREFIXES = (
+    "/staff",
+    "/apply/status/",
+    "/sign-in",
+    "/sign-out",
+    "/password/",
+    "/invitation/",
+    "/profile",
+    "/elections/*/ballot",
+)
 
 AUDIT_FILTERS = {
     "action": 80,
@@ -36,6 +50,25 @@ def _home_page() -> str:
         report=reports.latest_published(),
         language=current_language(),
     )
+
+
+@bp.route("/robots.txt")
+@access(PUBLIC)
+def show_robots():
+    lines = ["User-agent: *", *(f"Disallow: {prefix}" for prefix in PRIVATE_PREFIXES)]
+    lines.append(f"Sitemap: {public_url('site.show_sitemap')}")
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
+
+
+@bp.route("/sitemap.xml")
+@access(PUBLIC)
+def show_sitemap():
+    return Response(cache.kept(cache.DIRECTORY, _sitemap, anyone=True), mimetype="application/xml")
+
+
+def _sitemap() -> str:
+    pages = [in_every_language(endpoint, values) for endpoint, values in queries.sitemap_pages()]
+    return render_template("site/sitemap.xml", pages=pages)
 
 
 @bp.route("/staff/audit")
