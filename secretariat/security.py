@@ -113,15 +113,20 @@ def refuse_foreign_host():
         abort(400)
 
 
-def public_url(endpoint: str, **values) -> str:
-    """The absolute address of endpoint at the one trusted public origin (PUBLIC_URL), in a
-    request or outside one: for mail, feeds and anything read away from the page."""
+def public_adapter():
+    """The URL map bound to the one trusted public origin (PUBLIC_URL)."""
     origin = urlsplit(current_app.config["PUBLIC_URL"])
-    adapter = current_app.url_map.bind(
+    return current_app.url_map.bind(
         origin.netloc, script_name=origin.path or "/", url_scheme=origin.scheme
     )
+
+
+def public_url(endpoint: str, adapter=None, **values) -> str:
+    """The absolute address of endpoint at the one trusted public origin (PUBLIC_URL), in a
+    request or outside one: for mail, feeds and anything read away from the page. A caller
+    building many passes one public_adapter()."""
     current_app.inject_url_defaults(endpoint, values)
-    return adapter.build(endpoint, values, force_external=True)
+    return (adapter or public_adapter()).build(endpoint, values, force_external=True)
 
 
 def refuse_nul_bytes():

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from secretariat import markup
 from secretariat.i18n import LANGUAGE_NAMES, current_language, localized
-from secretariat.security import STAFF, Role, public_url
+from secretariat.security import STAFF, Role, public_adapter, public_url
 
 PUBLIC_NAV = [
     ("site.show_home", _l("Home")),
@@ -54,9 +54,10 @@ def this_url(**changes) -> str:
     return f"{request.script_root}{quote(request.path)}?{query}"
 
 
-def in_every_language(endpoint: str, values: dict) -> dict[str, str]:
+def in_every_language(endpoint: str, values: dict, adapter=None) -> dict[str, str]:
     """{language: the page's absolute address in it}, at the trusted public origin."""
-    return {code: public_url(endpoint, **values, lang=code) for code in LANGUAGE_NAMES}
+    adapter = adapter or public_adapter()
+    return {code: public_url(endpoint, adapter, **values, lang=code) for code in LANGUAGE_NAMES}
 
 
 def alternates() -> dict[str, str]:

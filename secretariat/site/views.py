@@ -7,7 +7,7 @@ from secretariat.i18n import current_language
 from secretariat.listing import requested_period
 from secretariat.presidency import queries as presidency
 from secretariat.reports import queries as reports
-from secretariat.security import PUBLIC, STAFF, access, public_url
+from secretariat.security import PUBLIC, STAFF, access, public_adapter, public_url
 from secretariat.site import bp, queries
 from secretariat.templating import in_every_language
 from secretariat.working_groups import queries as working_groups
@@ -67,7 +67,10 @@ def show_sitemap():
 
 
 def _sitemap() -> str:
-    pages = [in_every_language(endpoint, values) for endpoint, values in queries.sitemap_pages()]
+    adapter = public_adapter()
+    pages = [
+        in_every_language(endpoint, values, adapter) for endpoint, values in queries.sitemap_pages()
+    ]
     return render_template("site/sitemap.xml", pages=pages)
 
 
