@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from secretariat import cli, config, errors, extensions, listing, security, templating
@@ -70,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         views = importlib.import_module(f"secretariat.{name}.views")
         app.register_blueprint(views.bp)
     app.view_functions["static"] = security.access(security.PUBLIC)(app.view_functions["static"])
+    configure_mappers()  # every model is imported: the backrefs (City.memberships) exist from now
 
     app.before_request(security.refuse_foreign_host)  # first: before anything reads the request
     app.before_request(security.refuse_nul_bytes)

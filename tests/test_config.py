@@ -1,6 +1,8 @@
 """Configuration comes from defaults, then instance/config.py, then the environment, then tests."""
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -35,3 +37,26 @@ def test_sqlite_under_the_instance_folder_by_default(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRETARIAT_INSTANCE_PATH", str(tmp_path))
     app = create_app({"TESTING": True})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'b40.sqlite'}"
+
+
+FIRST_REQUEST = """
+import sys
+from secretariat import create_app
+app = create_app({"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": sys.argv[1],
+                  "PUBLIC_URL": "http://localhost"})
+print(app.test_client().get("/members/sarajevo").status_code)
+"""
+
+
+def test_a_new_process_answers_a_city_page_at_its_first_request(app, demo_data):
+    """A worker's first request may be any page: the models' back-references (a city's group
+    memberships) exist before it, not only after some other query set them up."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    found = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", FIRST_REQUEST, url],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=60,
+    )
+    assert found.stdout.strip() == "200", found.stderr[-2000:]

@@ -79,3 +79,11 @@ def test_every_page_names_its_canonical_address_and_its_other_language(app, clie
     assert '<link rel="canonical" href="http://localhost/members?page=2&amp;lang=en">' in listing
     missing = client.get("/members/no-such-city").get_data(as_text=True)
     assert 'rel="canonical"' not in missing
+
+
+def test_a_shared_link_previews_with_the_pages_title_in_its_language(app, client, demo_data):
+    html = client.get("/members/sarajevo?lang=tr").get_data(as_text=True)
+    assert '<meta property="og:title" content="Saraybosna">' in html
+    assert '<meta property="og:locale" content="tr_TR">' in html
+    assert '<meta property="og:url" content="http://localhost/members/sarajevo?lang=tr">' in html
+    assert '<meta property="og:description" content="Yetmişten fazla Balkan şehri' in html
