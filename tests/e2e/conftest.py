@@ -6,10 +6,10 @@ Playwright drives /usr/bin/chromium from Debian; it never downloads a browser of
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -74,3 +74,23 @@ def page(browser, live_server, db):
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server, db) -> Iterator[Callable[[], Page]]:
+    """open_page() -> a page in a browser context of its own: one session per person (a journey
+    with several people); downloads are accepted."""
+    expect.set_options(timeout=TIMEOUT_MS)
+    contexts = []
+
+    def make() -> Page:
+        context = browser.new_context(base_url=live_server, locale="en-US", accept_downloads=True)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            context.close()

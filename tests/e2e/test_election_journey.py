@@ -13,12 +13,12 @@ Turkish words are read from the portal's own catalogue (`turkish()`), never writ
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html import unescape
 
 import pytest
 from flask_babel import force_locale, gettext
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from secretariat import demo
@@ -28,7 +28,6 @@ from secretariat.members.models import City
 from secretariat.presidency import demo as presidency_demo
 from secretariat.security import Role
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -63,24 +62,6 @@ def network(app, db) -> None:
         demo.load_cities()
         presidency_demo.load_history(demo.DATA)
         _db.session.commit()
-
-
-@pytest.fixture
-def open_page(browser: Browser, live_server, db) -> Iterator[Callable[[], Page]]:
-    """open_page() -> a page in a browser context of its own: one session per person."""
-    contexts = []
-
-    def make() -> Page:
-        context = browser.new_context(base_url=live_server, locale="en-US")
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    try:
-        yield make
-    finally:
-        for context in contexts:
-            context.close()
 
 
 def sign_in(page: Page, email: str, language: str, say: Callable[[str], str]) -> None:

@@ -17,13 +17,13 @@ Turkish words of the portal are read from its own catalogue (`say()`), never wri
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from flask_babel import force_locale, gettext
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
 from secretariat.i18n import LANGUAGE_NAMES
@@ -31,7 +31,6 @@ from secretariat.reports.rules import Direction, Measure, ReportState, Source, S
 from secretariat.security import Role
 from secretariat.working_groups.operations import PERMANENT_GROUPS
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -80,25 +79,6 @@ def say_in(app, language: str) -> Callable[..., str]:
             return str(gettext(text, **values) if isinstance(text, str) else text)
 
     return say
-
-
-@pytest.fixture
-def open_page(browser: Browser, live_server, db) -> Iterator[Callable[[], Page]]:
-    """open_page() -> a page in a browser context of its own: one session per person."""
-    expect.set_options(timeout=TIMEOUT_MS)
-    contexts = []
-
-    def make() -> Page:
-        context = browser.new_context(base_url=live_server, locale="en-US", accept_downloads=True)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    try:
-        yield make
-    finally:
-        for context in contexts:
-            context.close()
 
 
 def sign_in(page: Page, email: str, language: str, say: Callable[..., str]) -> None:

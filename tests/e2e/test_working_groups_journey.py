@@ -14,7 +14,7 @@ Turkish words are read from the portal's own catalogue (`turkish()`), never writ
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask_babel import force_locale, gettext
 from icalendar import Calendar
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from secretariat.demo import DEMO_PASSWORD
@@ -31,7 +31,6 @@ from secretariat.members.models import City
 from secretariat.security import Role
 from secretariat.working_groups.models import GroupKind, RequestStatus
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -60,25 +59,6 @@ def english(text, **values) -> str:
 def turkish_name(app, slug: str) -> str:
     with app.app_context():
         return _db.session.scalars(select(City).where(City.slug == slug)).one().name_in("tr")
-
-
-@pytest.fixture
-def open_page(browser: Browser, live_server, db) -> Iterator[Callable[[], Page]]:
-    """open_page() -> a page in a browser context of its own: one session per person."""
-    expect.set_options(timeout=TIMEOUT_MS)
-    contexts = []
-
-    def make() -> Page:
-        context = browser.new_context(base_url=live_server, locale="en-US")
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    try:
-        yield make
-    finally:
-        for context in contexts:
-            context.close()
 
 
 def sign_in(page: Page, email: str, password: str, say: Callable[..., str]) -> None:
